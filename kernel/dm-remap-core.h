@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the parts of the remap target share: the per-target context and the
+ * per-bio data.
+ */
+#ifndef DM_REMAP_CORE_H
+#define DM_REMAP_CORE_H
+
+#include <linux/bio.h>
+#include <linux/device-mapper.h>
+#include <linux/dm-kcopyd.h>
+#include <linux/kobject.h>
+#include <linux/percpu.h>
+
+#include "dm-remap-metadata.h"
+#include "dm-remap-spare.h"
+#include "dm-remap-table.h"
+
+#define REMAP_DEFAULT_READ_RETRIES	2U
+#define REMAP_MAX_READ_RETRIES		16U
+
+/* Bios in flight, counted in two banks so that a move can wait for one. */
+struct remap_inflight {
+	long count[2];
+};
+
+struct remap_stats {
+	atomic64_t read_errors;
+	atomic64_t write_errors;
+	atomic64_t auto_remaps;
+	atomic64_t manual_remaps;
+	atomic64_t unremaps;
+	atomic64_t held_bios;
+};
+
+struct remap_c {
+	struct dm_target *ti;
+	struct dm_dev *main_dev;
+	struct dm_dev *spare_dev;
+	u32 block_size;			/* bytes */
+	unsigned int block_shift;	/* log2 of sectors per block */
+	u64 nr_blocks;
+	sector_t pool_offset;		/* sector of spare block 0 */
+	bool spare_discards;
+
+	struct remap_table table;
+	struct spare_pool pool;
+	struct remap_metadata *md;
+	struct dm_kcopyd_client *kcopyd;
+	bool loaded;			/* table read from metadata */
+	bool suspended;
+
+	struct remap_inflight __percpu *inflight;
+	unsigned int bank;		/* bank new bios count in */
+	struct mutex move_lock;		/* one move (batch) at a time */
+	spinlock_t held_lock;
+	struct list_head moves;		/* moves in progress, with held bios */
+
+	unsigned int read_retries;
+	bool auto_remap;
+	struct remap_stats stats;
+
+	struct kobject *kobj;		/* /sys/kernel/dm_remap/dm-N */
+};
+
+struct remap_io {
+	u8 bank;
+	bool counted;
+	bool on_spare;
+};
+
+struct remap_status {
+	u64 remapped;
+	u64 spare_total;
+	u64 spare_free;
+	u64 read_errors;
+	u64 write_errors;
+	u64 auto_remaps;
+	u64 lost_sectors;
+	u64 metadata_seq;
+	const char *metadata_state;
+	unsigned int health_score;
+	const char *health_state;
+};
+
+static inline sector_t block_to_sector(struct remap_c *rc, u64 block)
+{
+	return block << rc->block_shift;
+}
+
+static inline u64 sector_to_block(struct remap_c *rc, sector_t sector)
+{
+	return sector >> rc->block_shift;
+}
+
+/* dm-remap-target.c */
+void remap_get_status(struct remap_c *rc, struct remap_status *st);
+int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
+		    bool in_map);
+void remap_enter_bank(struct remap_c *rc, struct remap_io *io);
+void remap_leave_bank(struct remap_c *rc, struct remap_io *io);
+
+/* dm-remap-move.c */
+bool remap_hold_bio(struct remap_c *rc, struct bio *bio, u64 block);
+int remap_move_to_spare(struct remap_c *rc, const u64 *blocks, unsigned int n,
+			u32 *spares);
+int remap_move_to_main(struct remap_c *rc, const u64 *blocks, unsigned int n);
+
+/* dm-remap-message.c */
+int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
+		  char *result, unsigned int maxlen);
+
+/* dm-remap-sysfs.c */
+int remap_sysfs_module_init(void);
+void remap_sysfs_module_exit(void);
+int remap_sysfs_add(struct remap_c *rc);
+void remap_sysfs_remove(struct remap_c *rc);
+
+#endif /* DM_REMAP_CORE_H */

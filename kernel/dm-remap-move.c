@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Moving a block's data between the main device and the spare pool while
+ * I/O to it goes on.
+ *
+ * A move marks its blocks MOVING in the table, so that new bios to them are
+ * held; waits for the bios routed before the mark (drain_bank()); copies the
+ * data with kcopyd; makes the new mapping durable; then releases the held
+ * bios, which find the blocks at their new place. Unrelated blocks are never
+ * held, and a bio is never sent to a copy that is about to be abandoned.
+ */
+#include <linux/delay.h>
+#include <linux/slab.h>
+
+#include "dm-remap-core.h"
+
+#define DM_MSG_PREFIX "remap"
+
+struct remap_move {
+	struct list_head list;
+	u64 block;
+	u32 spare;
+	struct remap_entry *entry;
+	struct bio_list held;
+};
+
+struct move_batch {
+	struct remap_c *rc;
+	unsigned int n;
+	atomic_t copies_left;
+	int copy_error;
+	struct completion copied;
+	struct remap_move moves[];
+};
+
+/* Called from map(), with the bio trimmed to @block. */
+bool remap_hold_bio(struct remap_c *rc, struct bio *bio, u64 block)
+{
+	struct remap_move *m;
+	unsigned long flags;
+	bool held = false;
+
+	spin_lock_irqsave(&rc->held_lock, flags);
+	list_for_each_entry(m, &rc->moves, list) {
+		if (m->block == block) {
+			bio_list_add(&m->held, bio);
+			held = true;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&rc->held_lock, flags);
+	if (held)
+		atomic64_inc(&rc->stats.held_bios);
+	return held;
+}
+
+static long bank_count(struct remap_c *rc, unsigned int bank)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(rc->inflight, cpu)->count[bank];
+	return sum;
+}
+
+/*
+ * Waits for every bio that may have been routed without seeing the entries
+ * this move just marked. New bios count in the other bank from now on; the
+ * barrier pairs with the one in remap_enter_bank(). Caller holds move_lock.
+ */
+static void drain_bank(struct remap_c *rc)
+{
+	unsigned int old = rc->bank;
+
+	smp_mb();
+	WRITE_ONCE(rc->bank, !old);
+	smp_mb();
+	while (bank_count(rc, old))
+		usleep_range(50, 200);
+}
+
+static struct move_batch *alloc_batch(struct remap_c *rc, unsigned int n)
+{
+	struct move_batch *b = kvzalloc(struct_size(b, moves, n), GFP_KERNEL);
+
+	if (!b)
+		return NULL;
+	b->rc = rc;
+	init_completion(&b->copied);
+	return b;
+}
+
+/*
+ * Ends the moves: held bios go where the table says now. The table must be
+ * final before the moves leave the list, see remap_route_bio().
+ */
+static void release_moves(struct move_batch *b)
+{
+	struct remap_c *rc = b->rc;
+	struct bio_list held = BIO_EMPTY_LIST;
+	struct remap_io *io;
+	struct bio *bio;
+	unsigned int i;
+
+	spin_lock_irq(&rc->held_lock);
+	for (i = 0; i < b->n; i++) {
+		list_del(&b->moves[i].list);
+		bio_list_merge(&held, &b->moves[i].held);
+	}
+	spin_unlock_irq(&rc->held_lock);
+
+	while ((bio = bio_list_pop(&held))) {
+		io = dm_per_bio_data(bio, sizeof(*io));
+		remap_enter_bank(rc, io);
+		if (remap_route_bio(rc, bio, io, false) == DM_MAPIO_REMAPPED)
+			dm_submit_bio_remap(bio, NULL);
+	}
+}
+
+static void copy_done(int read_err, unsigned long write_err, void *context)
+{
+	struct move_batch *b = context;
+
+	if (read_err || write_err)
+		WRITE_ONCE(b->copy_error, -EIO);
+	if (atomic_dec_and_test(&b->copies_left))
+		complete(&b->copied);
+}
+
+static void set_region(struct remap_c *rc, struct dm_io_region *r,
+		       bool spare, struct remap_move *m)
+{
+	r->bdev = spare ? rc->spare_dev->bdev : rc->main_dev->bdev;
+	r->count = block_to_sector(rc, 1);
+	r->sector = spare ? rc->pool_offset + block_to_sector(rc, m->spare)
+			  : block_to_sector(rc, m->block);
+}
+
+/* Copies every block of the batch in parallel, in the given direction. */
+static int copy_blocks(struct move_batch *b, bool to_spare)
+{
+	struct dm_io_region from, to;
+	unsigned int i;
+
+	atomic_set(&b->copies_left, b->n + 1);
+	for (i = 0; i < b->n; i++) {
+		set_region(b->rc, &from, !to_spare, &b->moves[i]);
+		set_region(b->rc, &to, to_spare, &b->moves[i]);
+		dm_kcopyd_copy(b->rc->kcopyd, &from, 1, &to, 0, copy_done, b);
+	}
+	copy_done(0, 0, b);
+	wait_for_completion(&b->copied);
+	return b->copy_error;
+}
+
+static int stage_and_commit(struct move_batch *b, bool remove)
+{
+	struct remap_metadata_entry e = { .block = DM_REMAP_ENTRY_FREE };
+	u64 ticket = 0;
+	unsigned int i;
+	int r = 0;
+
+	for (i = 0; !r && i < b->n; i++) {
+		if (!remove) {
+			e.block = b->moves[i].block;
+			e.flags = READ_ONCE(b->moves[i].entry->flags) & REMAP_F_PERSISTENT;
+		}
+		r = remap_metadata_stage(b->rc->md, b->moves[i].spare, &e, &ticket);
+	}
+	return r ? r : remap_metadata_commit(b->rc->md, ticket);
+}
+
+/* Takes back the entries of a move to the spare that could not complete. */
+static void undo_to_spare(struct move_batch *b)
+{
+	struct remap_entry **removed;
+	unsigned int i, n = 0;
+
+	removed = kvcalloc(b->n, sizeof(*removed), GFP_KERNEL | __GFP_NOFAIL);
+	for (i = 0; i < b->n; i++) {
+		if (b->moves[i].entry) {
+			remap_table_remove(&b->rc->table, b->moves[i].entry);
+			removed[n++] = b->moves[i].entry;
+		}
+	}
+	release_moves(b);
+	remap_table_free_removed(removed, n);
+	for (i = 0; i < b->n; i++)
+		spare_pool_free(&b->rc->pool, b->moves[i].spare);
+	kvfree(removed);
+}
+
+static void finish_moves(struct move_batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++)
+		remap_table_set_flags(&b->rc->table, b->moves[i].entry, 0,
+				      REMAP_F_MOVING);
+	release_moves(b);
+}
+
+/* Allocates and marks, or finds already remapped, each block of the batch. */
+static int prepare_to_spare(struct move_batch *b, const u64 *blocks,
+			    unsigned int n, u32 *spares)
+{
+	struct remap_c *rc = b->rc;
+	struct remap_entry *e;
+	struct remap_move *m;
+	unsigned int i;
+	int r = 0;
+
+	for (i = 0; !r && i < n; i++) {
+		rcu_read_lock();
+		e = remap_table_lookup(&rc->table, blocks[i]);
+		if (e)
+			spares[i] = e->spare;
+		rcu_read_unlock();
+		if (e)
+			continue;
+		m = &b->moves[b->n];
+		m->block = blocks[i];
+		r = spare_pool_alloc(&rc->pool, &m->spare);
+		if (r)
+			break;
+		spin_lock_irq(&rc->held_lock);
+		list_add_tail(&m->list, &rc->moves);
+		spin_unlock_irq(&rc->held_lock);
+		b->n++;
+		spares[i] = m->spare;
+		r = remap_table_insert(&rc->table, m->block, m->spare,
+				       REMAP_F_MOVING, &m->entry);
+	}
+	return r;
+}
+
+/*
+ * Moves the current data of @blocks to newly allocated spare blocks and
+ * redirects them, all or nothing; blocks already remapped are left as they
+ * are. On success @spares holds each block's spare block.
+ */
+int remap_move_to_spare(struct remap_c *rc, const u64 *blocks, unsigned int n,
+			u32 *spares)
+{
+	struct move_batch *b = alloc_batch(rc, n);
+	int r;
+
+	if (!b)
+		return -ENOMEM;
+	mutex_lock(&rc->move_lock);
+	r = prepare_to_spare(b, blocks, n, spares);
+	if (r || !b->n)
+		goto out;
+	drain_bank(rc);
+	r = copy_blocks(b, true);
+	if (!r)
+		r = stage_and_commit(b, false);
+out:
+	if (r)
+		undo_to_spare(b);
+	else
+		finish_moves(b);
+	mutex_unlock(&rc->move_lock);
+	if (!r)
+		atomic64_add(b->n, &rc->stats.manual_remaps);
+	kvfree(b);
+	return r;
+}
+
+/*
+ * Each move is on the list before its entry is marked, so that a bio that
+ * sees the mark always finds the move to wait on.
+ */
+static int prepare_to_main(struct move_batch *b, const u64 *blocks,
+			   unsigned int n)
+{
+	struct remap_c *rc = b->rc;
+	struct remap_entry *e;
+	struct remap_move *m;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		rcu_read_lock();
+		e = remap_table_lookup(&rc->table, blocks[i]);
+		rcu_read_unlock();
+		if (!e)
+			return -ENOENT;
+		if (READ_ONCE(e->flags) & REMAP_F_MOVING)
+			continue;	/* listed twice in this batch */
+		m = &b->moves[b->n++];
+		m->entry = e;
+		m->block = blocks[i];
+		m->spare = e->spare;
+		spin_lock_irq(&rc->held_lock);
+		list_add_tail(&m->list, &rc->moves);
+		spin_unlock_irq(&rc->held_lock);
+		remap_table_set_flags(&rc->table, e, REMAP_F_MOVING, 0);
+	}
+	return 0;
+}
+
+static void forget_remaps(struct move_batch *b)
+{
+	struct remap_entry **removed;
+	unsigned int i;
+
+	removed = kvcalloc(b->n, sizeof(*removed), GFP_KERNEL | __GFP_NOFAIL);
+	for (i = 0; i < b->n; i++) {
+		remap_table_remove(&b->rc->table, b->moves[i].entry);
+		removed[i] = b->moves[i].entry;
+	}
+	release_moves(b);
+	/* no reader may still see a spare block before it is handed out again */
+	remap_table_free_removed(removed, b->n);
+	for (i = 0; i < b->n; i++)
+		spare_pool_free(&b->rc->pool, b->moves[i].spare);
+	kvfree(removed);
+}
+
+/*
+ * Copies the data of remapped @blocks back to the main device and frees
+ * their spare blocks, all or nothing. If the main device cannot take the
+ * data, or the change cannot be made durable, every remap stays.
+ */
+int remap_move_to_main(struct remap_c *rc, const u64 *blocks, unsigned int n)
+{
+	struct move_batch *b = alloc_batch(rc, n);
+	int r;
+
+	if (!b)
+		return -ENOMEM;
+	mutex_lock(&rc->move_lock);
+	r = prepare_to_main(b, blocks, n);
+	if (r || !b->n)
+		goto out;
+	drain_bank(rc);
+	r = copy_blocks(b, false);
+	if (!r)
+		r = blkdev_issue_flush(rc->main_dev->bdev);
+	if (!r)
+		r = stage_and_commit(b, true);
+out:
+	if (r)
+		finish_moves(b);
+	else
+		forget_remaps(b);
+	mutex_unlock(&rc->move_lock);
+	if (!r)
+		atomic64_add(b->n, &rc->stats.unremaps);
+	kvfree(b);
+	return r;
+}

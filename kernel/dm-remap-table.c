@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The remap table: rhashtable keyed by target block, with a region bitmap in
+ * front of it.
+ */
+#include <linux/bitmap.h>
+#include <linux/hash.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "dm-remap-table.h"
+
+#define DM_MSG_PREFIX "remap"
+#include <linux/device-mapper.h>
+
+/*
+ * A region is at least 64 blocks, and large enough that the bitmap stays
+ * within 2^24 bits (2 MiB) whatever the device's size.
+ */
+#define REGION_MIN_SHIFT	6
+#define REGION_MAX_BITS_SHIFT	24
+
+static struct kmem_cache *remap_entry_cache;
+
+static u32 remap_hash(const void *data, u32 len, u32 seed)
+{
+	return hash_64(*(const u64 *)data ^ seed, 32);
+}
+
+static const struct rhashtable_params remap_ht_params = {
+	.key_len = sizeof(u64),
+	.key_offset = offsetof(struct remap_entry, block),
+	.head_offset = offsetof(struct remap_entry, node),
+	.hashfn = remap_hash,
+	.automatic_shrinking = true,
+};
+
+int remap_table_module_init(void)
+{
+	remap_entry_cache = KMEM_CACHE(remap_entry, 0);
+	return remap_entry_cache ? 0 : -ENOMEM;
+}
+
+void remap_table_module_exit(void)
+{
+	kmem_cache_destroy(remap_entry_cache);
+}
+
+static unsigned int region_shift_for(u64 nr_blocks)
+{
+	unsigned int bits = nr_blocks > 1 ? fls64(nr_blocks - 1) : 1;
+
+	if (bits <= REGION_MAX_BITS_SHIFT + REGION_MIN_SHIFT)
+		return REGION_MIN_SHIFT;
+	return bits - REGION_MAX_BITS_SHIFT;
+}
+
+int remap_table_init(struct remap_table *t, u64 nr_blocks)
+{
+	int r;
+
+	t->nr_blocks = nr_blocks;
+	t->region_shift = region_shift_for(nr_blocks);
+	t->nr_regions = (nr_blocks >> t->region_shift) + 1;
+	t->regions = kvcalloc(BITS_TO_LONGS(t->nr_regions),
+			      sizeof(unsigned long), GFP_KERNEL);
+	if (!t->regions)
+		return -ENOMEM;
+
+	r = rhashtable_init(&t->ht, &remap_ht_params);
+	if (r) {
+		kvfree(t->regions);
+		return r;
+	}
+	mutex_init(&t->lock);
+	atomic_set(&t->buckets_seen, remap_table_buckets(t));
+	atomic_set(&t->resizes, 0);
+	return 0;
+}
+
+static void free_entry(void *ptr, void *arg)
+{
+	kmem_cache_free(remap_entry_cache, ptr);
+}
+
+/* Only once no reader can be left: the target is gone from the I/O path. */
+void remap_table_destroy(struct remap_table *t)
+{
+	rhashtable_free_and_destroy(&t->ht, free_entry, NULL);
+	kvfree(t->regions);
+	mutex_destroy(&t->lock);
+}
+
+/* Caller holds rcu_read_lock(). */
+struct remap_entry *remap_table_lookup(struct remap_table *t, u64 block)
+{
+	return rhashtable_lookup(&t->ht, &block, remap_ht_params);
+}
+
+static struct remap_entry *first_in_region(struct remap_table *t,
+					   unsigned long region,
+					   u64 first, u64 last)
+{
+	u64 block = max_t(u64, first, (u64)region << t->region_shift);
+	u64 end = min_t(u64, last, (((u64)region + 1) << t->region_shift) - 1);
+	struct remap_entry *e;
+
+	for (; block <= end; block++) {
+		e = remap_table_lookup(t, block);
+		if (e)
+			return e;
+	}
+	return NULL;
+}
+
+/*
+ * The entry of the lowest remapped block in [first, last], or NULL. Caller
+ * holds rcu_read_lock(). Regions whose bit is clear are skipped with one
+ * bit test each.
+ */
+struct remap_entry *remap_table_first_in_range(struct remap_table *t,
+					       u64 first, u64 last)
+{
+	unsigned long region = first >> t->region_shift;
+	unsigned long end = (last >> t->region_shift) + 1;
+	struct remap_entry *e;
+
+	for (region = find_next_bit(t->regions, end, region); region < end;
+	     region = find_next_bit(t->regions, end, region + 1)) {
+		e = first_in_region(t, region, first, last);
+		if (e)
+			return e;
+	}
+	return NULL;
+}
+
+static void note_resize(struct remap_table *t)
+{
+	unsigned int now = remap_table_buckets(t);
+	unsigned int before = atomic_xchg(&t->buckets_seen, now);
+
+	if (before != now) {
+		atomic_inc(&t->resizes);
+		DMDEBUG("table resized from %u to %u buckets for %u remaps",
+			before, now, remap_table_count(t));
+	}
+}
+
+/*
+ * The region's bit is set before the entry becomes visible, so a reader that
+ * finds the entry's region clear cannot miss an entry it should see.
+ */
+int remap_table_insert(struct remap_table *t, u64 block, u32 spare,
+		       u32 flags, struct remap_entry **inserted)
+{
+	struct remap_entry *e;
+	int r;
+
+	if (block >= t->nr_blocks)
+		return -ERANGE;
+	e = kmem_cache_alloc(remap_entry_cache, GFP_NOIO);
+	if (!e)
+		return -ENOMEM;
+	e->block = block;
+	e->spare = spare;
+	e->flags = flags;
+
+	mutex_lock(&t->lock);
+	set_bit(block >> t->region_shift, t->regions);
+	r = rhashtable_lookup_insert_fast(&t->ht, &e->node, remap_ht_params);
+	mutex_unlock(&t->lock);
+	if (r) {
+		kmem_cache_free(remap_entry_cache, e);
+		return r;
+	}
+	if (inserted)
+		*inserted = e;
+	note_resize(t);
+	return 0;
+}
+
+void remap_table_set_flags(struct remap_table *t, struct remap_entry *e,
+			   u32 set, u32 clear)
+{
+	mutex_lock(&t->lock);
+	WRITE_ONCE(e->flags, (e->flags & ~clear) | set);
+	mutex_unlock(&t->lock);
+}
+
+static bool region_has_entries(struct remap_table *t, unsigned long region)
+{
+	u64 first = (u64)region << t->region_shift;
+	u64 last = first + (1ULL << t->region_shift) - 1;
+	bool found;
+
+	rcu_read_lock();
+	found = first_in_region(t, region, first, last);
+	rcu_read_unlock();
+	return found;
+}
+
+/*
+ * Unhashes @e; readers may still hold it until a grace period has passed, so
+ * it is freed by remap_table_free_removed().
+ */
+void remap_table_remove(struct remap_table *t, struct remap_entry *e)
+{
+	unsigned long region = e->block >> t->region_shift;
+
+	mutex_lock(&t->lock);
+	WARN_ON(rhashtable_remove_fast(&t->ht, &e->node, remap_ht_params));
+	if (!region_has_entries(t, region))
+		clear_bit(region, t->regions);
+	mutex_unlock(&t->lock);
+	note_resize(t);
+}
+
+/* One grace period for a whole batch of removed entries. May sleep. */
+void remap_table_free_removed(struct remap_entry **removed, unsigned int n)
+{
+	unsigned int i;
+
+	if (!n)
+		return;
+	synchronize_rcu();
+	for (i = 0; i < n; i++)
+		kmem_cache_free(remap_entry_cache, removed[i]);
+}
+
+unsigned int remap_table_count(struct remap_table *t)
+{
+	return atomic_read(&t->ht.nelems);
+}
+
+unsigned int remap_table_buckets(struct remap_table *t)
+{
+	unsigned int size;
+
+	rcu_read_lock();
+	size = rht_dereference_rcu(t->ht.tbl, &t->ht)->size;
+	rcu_read_unlock();
+	return size;
+}
+
+unsigned int remap_table_resizes(struct remap_table *t)
+{
+	note_resize(t);
+	return atomic_read(&t->resizes);
+}
+
+/* Bytes of kernel memory the table holds: entries, buckets and bitmap. */
+u64 remap_table_memory(struct remap_table *t)
+{
+	return (u64)remap_table_count(t) * kmem_cache_size(remap_entry_cache) +
+	       (u64)remap_table_buckets(t) * sizeof(void *) +
+	       BITS_TO_LONGS(t->nr_regions) * sizeof(unsigned long);
+}

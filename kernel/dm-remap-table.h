@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The in-memory remap table: which target block lives on which spare block.
+ *
+ * Lookups are lock-free under rcu_read_lock(); changes are serialized by the
+ * table's mutex and may sleep. A bitmap of coarse regions sits in front of
+ * the hash table so that a bio touching no remapped block costs a few bit
+ * tests, whatever its size and the table's.
+ */
+#ifndef DM_REMAP_TABLE_H
+#define DM_REMAP_TABLE_H
+
+#include <linux/atomic.h>
+#include <linux/mutex.h>
+#include <linux/rhashtable.h>
+#include <linux/types.h>
+
+#include "../include/uapi/dm-remap.h"
+
+/* Entry flags: the persistent ones share their bits with the on-disk entry. */
+#define REMAP_F_LOST		DM_REMAP_ENTRY_LOST
+#define REMAP_F_AUTO		DM_REMAP_ENTRY_AUTO
+#define REMAP_F_PERSISTENT	DM_REMAP_ENTRY_KNOWN_FLAGS
+/* The block's data is being moved: bios to it wait until the move ends. */
+#define REMAP_F_MOVING		(1U << 31)
+
+struct remap_entry {
+	struct rhash_head node;
+	u64 block;
+	u32 spare;
+	u32 flags;	/* REMAP_F_*: read with READ_ONCE, changed under the mutex */
+};
+
+struct remap_table {
+	struct rhashtable ht;
+	struct mutex lock;
+	unsigned long *regions;		/* bit set: region may hold a remap */
+	unsigned long nr_regions;
+	unsigned int region_shift;	/* log2 of blocks per region */
+	u64 nr_blocks;
+	atomic_t buckets_seen;		/* to notice rhashtable's resizes */
+	atomic_t resizes;
+};
+
+int remap_table_module_init(void);
+void remap_table_module_exit(void);
+
+int remap_table_init(struct remap_table *t, u64 nr_blocks);
+void remap_table_destroy(struct remap_table *t);
+
+struct remap_entry *remap_table_lookup(struct remap_table *t, u64 block);
+struct remap_entry *remap_table_first_in_range(struct remap_table *t,
+					       u64 first, u64 last);
+
+int remap_table_insert(struct remap_table *t, u64 block, u32 spare,
+		       u32 flags, struct remap_entry **inserted);
+void remap_table_set_flags(struct remap_table *t, struct remap_entry *e,
+			   u32 set, u32 clear);
+void remap_table_remove(struct remap_table *t, struct remap_entry *e);
+void remap_table_free_removed(struct remap_entry **removed, unsigned int n);
+
+unsigned int remap_table_count(struct remap_table *t);
+unsigned int remap_table_buckets(struct remap_table *t);
+unsigned int remap_table_resizes(struct remap_table *t);
+u64 remap_table_memory(struct remap_table *t);
+
+#endif /* DM_REMAP_TABLE_H */

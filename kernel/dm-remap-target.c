@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dm-remap: keeps a failing disk in service by redirecting blocks that went
+ * bad to a spare device.
+ *
+ * This file holds the target: the table line, the I/O path, status and the
+ * suspend/resume life cycle.
+ */
+#include <linux/blkdev.h>
+#include <linux/module.h>
+
+#include "dm-remap-core.h"
+
+#define DM_MSG_PREFIX "remap"
+
+/* ---------------------------------------------------------------------------
+ * The I/O path
+ */
+
+/*
+ * Every data bio is counted in the current bank from map() until end_io(),
+ * so that a move can wait for the bios that were routed before its entry
+ * became visible (see drain_bank() in dm-remap-move.c). The barrier pairs
+ * with the one there: either the move sees this bio counted, or this bio
+ * sees the move's entry.
+ */
+void remap_enter_bank(struct remap_c *rc, struct remap_io *io)
+{
+	io->bank = READ_ONCE(rc->bank);
+	this_cpu_inc(rc->inflight->count[io->bank]);
+	io->counted = true;
+	smp_mb();
+}
+
+void remap_leave_bank(struct remap_c *rc, struct remap_io *io)
+{
+	if (io->counted) {
+		this_cpu_dec(rc->inflight->count[io->bank]);
+		io->counted = false;
+	}
+}
+
+static void route_to_main(struct remap_c *rc, struct bio *bio,
+			  struct remap_io *io, sector_t sector)
+{
+	bio_set_dev(bio, rc->main_dev->bdev);
+	bio->bi_iter.bi_sector = sector;
+	io->on_spare = false;
+}
+
+static void route_to_spare(struct remap_c *rc, struct bio *bio,
+			   struct remap_io *io, sector_t sector, u32 spare)
+{
+	sector_t offset = sector & ((1U << rc->block_shift) - 1);
+
+	bio_set_dev(bio, rc->spare_dev->bdev);
+	bio->bi_iter.bi_sector = rc->pool_offset +
+				 ((sector_t)spare << rc->block_shift) + offset;
+	io->on_spare = true;
+}
+
+/* Shortens the bio to end at @boundary; DM sends the rest through map(). */
+static void split_at(struct bio *bio, sector_t sector, sector_t boundary)
+{
+	if (sector + bio_sectors(bio) > boundary)
+		dm_accept_partial_bio(bio, boundary - sector);
+}
+
+/*
+ * Routes a bio that starts in a remapped block: to the spare, or held while
+ * the block's data moves. Returns DM_MAPIO_REMAPPED, DM_MAPIO_SUBMITTED, or
+ * -EAGAIN when the move ended meanwhile and the lookup must be redone.
+ */
+static int route_remapped(struct remap_c *rc, struct bio *bio,
+			  struct remap_io *io, sector_t sector, u64 block,
+			  u32 spare, u32 flags)
+{
+	if (flags & REMAP_F_MOVING) {
+		remap_leave_bank(rc, io);
+		if (remap_hold_bio(rc, bio, block))
+			return DM_MAPIO_SUBMITTED;
+		remap_enter_bank(rc, io);
+		return -EAGAIN;
+	}
+	if (bio_op(bio) == REQ_OP_DISCARD && !rc->spare_discards) {
+		bio_endio(bio);
+		return DM_MAPIO_SUBMITTED;
+	}
+	route_to_spare(rc, bio, io, sector, spare);
+	return DM_MAPIO_REMAPPED;
+}
+
+/*
+ * Sends a bio where its first block lives. A bio that touches no remapped
+ * block goes to the main device whole; otherwise it is cut at the first
+ * block boundary where the destination changes. Held bios come back here
+ * from the move's release (@in_map false); they never span two blocks.
+ */
+int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
+		    bool in_map)
+{
+	sector_t sector = dm_target_offset(rc->ti, bio->bi_iter.bi_sector);
+	u64 first = sector_to_block(rc, sector);
+	u64 last = sector_to_block(rc, sector + bio_sectors(bio) - 1);
+	struct remap_entry *e;
+	u64 block;
+	u32 spare, flags;
+	int r;
+
+	do {
+		rcu_read_lock();
+		e = remap_table_first_in_range(&rc->table, first, last);
+		if (e) {
+			block = e->block;
+			spare = e->spare;
+			flags = READ_ONCE(e->flags);
+		}
+		rcu_read_unlock();
+
+		if (!e) {
+			route_to_main(rc, bio, io, sector);
+			return DM_MAPIO_REMAPPED;
+		}
+		if (WARN_ON_ONCE(!in_map && last != first)) {
+			bio->bi_status = BLK_STS_IOERR;
+			bio_endio(bio);
+			return DM_MAPIO_SUBMITTED;
+		}
+		if (block > first) {
+			split_at(bio, sector, block_to_sector(rc, block));
+			route_to_main(rc, bio, io, sector);
+			return DM_MAPIO_REMAPPED;
+		}
+		split_at(bio, sector, block_to_sector(rc, block + 1));
+		last = first;
+		r = route_remapped(rc, bio, io, sector, block, spare, flags);
+	} while (r == -EAGAIN);
+	return r;
+}
+
+static int remap_map(struct dm_target *ti, struct bio *bio)
+{
+	struct remap_c *rc = ti->private;
+	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
+
+	io->counted = false;
+	io->on_spare = false;
+	if (unlikely(!bio_sectors(bio))) {
+		/* empty flush: clone 0 flushes the main device, clone 1 the spare */
+		bio_set_dev(bio, dm_bio_get_target_bio_nr(bio) ?
+			    rc->spare_dev->bdev : rc->main_dev->bdev);
+		return DM_MAPIO_REMAPPED;
+	}
+	remap_enter_bank(rc, io);
+	return remap_route_bio(rc, bio, io, true);
+}
+
+static int remap_end_io(struct dm_target *ti, struct bio *bio,
+			blk_status_t *error)
+{
+	struct remap_c *rc = ti->private;
+	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
+
+	if (unlikely(*error) && !io->on_spare && bio_sectors(bio)) {
+		if (bio_data_dir(bio) == WRITE)
+			atomic64_inc(&rc->stats.write_errors);
+		else
+			atomic64_inc(&rc->stats.read_errors);
+	}
+	remap_leave_bank(rc, io);
+	return DM_ENDIO_DONE;
+}
+
+/* ---------------------------------------------------------------------------
+ * Status
+ */
+
+void remap_get_status(struct remap_c *rc, struct remap_status *st)
+{
+	enum remap_metadata_state ms = remap_metadata_state(rc->md);
+
+	st->remapped = remap_table_count(&rc->table);
+	st->spare_total = rc->pool.nr_blocks;
+	st->spare_free = spare_pool_free_count(&rc->pool);
+	st->read_errors = atomic64_read(&rc->stats.read_errors);
+	st->write_errors = atomic64_read(&rc->stats.write_errors);
+	st->auto_remaps = atomic64_read(&rc->stats.auto_remaps);
+	st->lost_sectors = 0;
+	st->metadata_seq = remap_metadata_seq(rc->md);
+	st->metadata_state = remap_metadata_state_name(ms);
+	st->health_score = ms == REMAP_METADATA_FAILED ? 0 : 100;
+	st->health_state = ms == REMAP_METADATA_FAILED ? "failed" : "ok";
+}
+
+static unsigned int nr_feature_args(struct remap_c *rc)
+{
+	return 2 * (rc->block_size != DM_REMAP_DEFAULT_BLOCK_SIZE) +
+	       !rc->auto_remap +
+	       2 * (rc->read_retries != REMAP_DEFAULT_READ_RETRIES);
+}
+
+static void emit_table(struct remap_c *rc, char *result, unsigned int maxlen)
+{
+	unsigned int sz = 0, n = nr_feature_args(rc);
+
+	DMEMIT("%s %s", rc->main_dev->name, rc->spare_dev->name);
+	if (!n)
+		return;
+	DMEMIT(" %u", n);
+	if (rc->block_size != DM_REMAP_DEFAULT_BLOCK_SIZE)
+		DMEMIT(" block_size %u", rc->block_size);
+	if (!rc->auto_remap)
+		DMEMIT(" no_auto_remap");
+	if (rc->read_retries != REMAP_DEFAULT_READ_RETRIES)
+		DMEMIT(" read_retries %u", rc->read_retries);
+}
+
+static void remap_status(struct dm_target *ti, status_type_t type,
+			 unsigned int status_flags, char *result,
+			 unsigned int maxlen)
+{
+	struct remap_c *rc = ti->private;
+	struct remap_status st;
+	unsigned int sz = 0;
+
+	switch (type) {
+	case STATUSTYPE_INFO:
+		remap_get_status(rc, &st);
+		DMEMIT("%u %llu %llu %llu %llu %llu %llu %llu %llu %s %u %s",
+		       rc->block_size, st.remapped, st.spare_total,
+		       st.spare_free, st.read_errors, st.write_errors,
+		       st.auto_remaps, st.lost_sectors, st.metadata_seq,
+		       st.metadata_state, st.health_score, st.health_state);
+		break;
+	case STATUSTYPE_TABLE:
+		emit_table(rc, result, maxlen);
+		break;
+	case STATUSTYPE_IMA:
+		*result = '\0';
+		break;
+	}
+}
+
+static int remap_iterate_devices(struct dm_target *ti,
+				 iterate_devices_callout_fn fn, void *data)
+{
+	struct remap_c *rc = ti->private;
+	int r = fn(ti, rc->main_dev, 0, ti->len, data);
+
+	return r ? r : fn(ti, rc->spare_dev, 0,
+			  bdev_nr_sectors(rc->spare_dev->bdev), data);
+}
+
+/* ---------------------------------------------------------------------------
+ * Life cycle
+ */
+
+static int load_entry(void *context, u32 spare,
+		      const struct remap_metadata_entry *e)
+{
+	struct remap_c *rc = context;
+	int r;
+
+	r = spare_pool_claim(&rc->pool, spare);
+	if (r) {
+		DMERR("metadata: spare block %u is used twice", spare);
+		return r;
+	}
+	r = remap_table_insert(&rc->table, e->block, spare,
+			       e->flags & REMAP_F_PERSISTENT, NULL);
+	if (r)
+		DMERR("metadata: block %llu cannot be loaded: error %d",
+		      e->block, r);
+	return r;
+}
+
+/*
+ * The metadata is read here rather than in the constructor: on a table
+ * reload the old instance commits in its postsuspend, which runs after the
+ * new instance's constructor and before this.
+ */
+static int remap_preresume(struct dm_target *ti)
+{
+	struct remap_c *rc = ti->private;
+	char *error = NULL;
+	ktime_t start;
+	int r;
+
+	if (rc->loaded)
+		return 0;
+	start = ktime_get();
+	r = remap_metadata_load(rc->md, load_entry, rc, &error);
+	if (r) {
+		DMERR("%s", error);
+		return r;
+	}
+	rc->loaded = true;
+	DMINFO("loaded %u remaps in %lld ms", remap_table_count(&rc->table),
+	       ktime_ms_delta(ktime_get(), start));
+	return 0;
+}
+
+static void remap_resume(struct dm_target *ti)
+{
+	struct remap_c *rc = ti->private;
+
+	WRITE_ONCE(rc->suspended, false);
+	if (remap_sysfs_add(rc))
+		DMWARN("cannot create the sysfs directory");
+}
+
+static void remap_postsuspend(struct dm_target *ti)
+{
+	struct remap_c *rc = ti->private;
+	int r;
+
+	WRITE_ONCE(rc->suspended, true);
+	remap_sysfs_remove(rc);
+	r = remap_metadata_commit(rc->md, remap_metadata_ticket(rc->md));
+	if (r)
+		DMERR("metadata commit on suspend failed: error %d", r);
+}
+
+/* ---------------------------------------------------------------------------
+ * Constructor and destructor
+ */
+
+struct remap_args {
+	u32 block_size;
+	bool auto_remap;
+	unsigned int read_retries;
+};
+
+static int parse_features(struct dm_arg_set *as, struct remap_args *args,
+			  char **error)
+{
+	static const struct dm_arg nr_args = {0, 5, "Invalid number of feature arguments"};
+	static const struct dm_arg retries = {0, REMAP_MAX_READ_RETRIES,
+		"Invalid read_retries: must be 0 to 16"};
+	unsigned int argc;
+	const char *name;
+	int r;
+
+	if (!as->argc)
+		return 0;
+	r = dm_read_arg_group(&nr_args, as, &argc, error);
+	while (!r && argc--) {
+		name = dm_shift_arg(as);
+		if (!strcasecmp(name, "no_auto_remap")) {
+			args->auto_remap = false;
+		} else if (!strcasecmp(name, "block_size") && argc) {
+			argc--;
+			if (kstrtou32(dm_shift_arg(as), 10, &args->block_size)) {
+				*error = "Invalid block_size: not a number";
+				return -EINVAL;
+			}
+		} else if (!strcasecmp(name, "read_retries") && argc) {
+			argc--;
+			r = dm_read_arg(&retries, as, &args->read_retries, error);
+		} else {
+			*error = "Unknown or incomplete feature argument";
+			DMERR("unknown or incomplete feature argument '%s'", name);
+			return -EINVAL;
+		}
+	}
+	return r;
+}
+
+static int check_geometry(struct dm_target *ti, struct remap_c *rc,
+			  char **error)
+{
+	struct block_device *main_bdev = rc->main_dev->bdev;
+	struct block_device *spare_bdev = rc->spare_dev->bdev;
+	u32 bs = rc->block_size;
+
+	if (!is_power_of_2(bs) || bs < DM_REMAP_MIN_BLOCK_SIZE ||
+	    bs > DM_REMAP_MAX_BLOCK_SIZE) {
+		*error = "Invalid block_size: must be a power of two from 512 to 65536";
+		return -EINVAL;
+	}
+	if (bs < bdev_logical_block_size(main_bdev) ||
+	    bs < bdev_logical_block_size(spare_bdev)) {
+		*error = "Invalid block_size: smaller than a device's logical block size";
+		return -EINVAL;
+	}
+	if (main_bdev == spare_bdev) {
+		*error = "Main and spare must be different devices";
+		return -EINVAL;
+	}
+	if (ti->len > bdev_nr_sectors(main_bdev)) {
+		*error = "Target length exceeds the main device";
+		return -EINVAL;
+	}
+	if (ti->len & ((bs >> SECTOR_SHIFT) - 1)) {
+		*error = "Target length is not a multiple of block_size";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int get_devices(struct dm_target *ti, struct remap_c *rc,
+		       char **argv, char **error)
+{
+	fmode_t mode = dm_table_get_mode(ti->table);
+	int r;
+
+	r = dm_get_device(ti, argv[0], mode, &rc->main_dev);
+	if (r) {
+		*error = "Cannot open the main device";
+		return r;
+	}
+	r = dm_get_device(ti, argv[1], mode, &rc->spare_dev);
+	if (r)
+		*error = "Cannot open the spare device";
+	return r;
+}
+
+static int setup_runtime(struct remap_c *rc, char **error)
+{
+	int r;
+
+	rc->nr_blocks = rc->ti->len >> rc->block_shift;
+	rc->pool_offset = remap_metadata_pool_offset(rc->md);
+	r = remap_table_init(&rc->table, rc->nr_blocks);
+	if (r)
+		goto nomem;
+	r = spare_pool_init(&rc->pool, remap_metadata_pool_blocks(rc->md));
+	if (r)
+		goto nomem;
+	rc->inflight = alloc_percpu(struct remap_inflight);
+	if (!rc->inflight) {
+		r = -ENOMEM;
+		goto nomem;
+	}
+	rc->kcopyd = dm_kcopyd_client_create(NULL);
+	if (IS_ERR(rc->kcopyd)) {
+		r = PTR_ERR(rc->kcopyd);
+		rc->kcopyd = NULL;
+		*error = "Cannot create kcopyd client";
+		return r;
+	}
+	return 0;
+nomem:
+	*error = "Cannot allocate memory";
+	return r;
+}
+
+static void remap_free(struct remap_c *rc)
+{
+	struct dm_target *ti = rc->ti;
+
+	if (rc->kcopyd)
+		dm_kcopyd_client_destroy(rc->kcopyd);
+	free_percpu(rc->inflight);
+	if (rc->pool.used)
+		spare_pool_destroy(&rc->pool);
+	if (rc->table.regions)
+		remap_table_destroy(&rc->table);
+	if (rc->md)
+		remap_metadata_close(rc->md);
+	if (rc->spare_dev)
+		dm_put_device(ti, rc->spare_dev);
+	if (rc->main_dev)
+		dm_put_device(ti, rc->main_dev);
+	kfree(rc);
+}
+
+static void setup_target(struct dm_target *ti, struct remap_c *rc)
+{
+	ti->private = rc;
+	ti->per_io_data_size = sizeof(struct remap_io);
+	ti->num_flush_bios = 2;
+	ti->num_write_zeroes_bios = 0;
+	ti->num_discard_bios = bdev_max_discard_sectors(rc->main_dev->bdev) ? 1 : 0;
+	ti->discards_supported = ti->num_discard_bios;
+	rc->spare_discards = bdev_max_discard_sectors(rc->spare_dev->bdev);
+}
+
+/*
+ * <main_dev> <spare_dev> [<#feature_args> [block_size <bytes>]
+ *                         [no_auto_remap] [read_retries <n>]]
+ */
+static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+{
+	struct remap_args args = {
+		.block_size = DM_REMAP_DEFAULT_BLOCK_SIZE,
+		.auto_remap = true,
+		.read_retries = REMAP_DEFAULT_READ_RETRIES,
+	};
+	struct dm_arg_set as = { .argc = argc - 2, .argv = argv + 2 };
+	struct remap_c *rc;
+	int r;
+
+	if (argc < 2) {
+		ti->error = "Invalid argument count: <main_dev> <spare_dev> [<#feature_args> <feature_arg>...]";
+		return -EINVAL;
+	}
+	r = parse_features(&as, &args, &ti->error);
+	if (!r && as.argc) {
+		ti->error = "Too many arguments";
+		r = -EINVAL;
+	}
+	if (r)
+		return r;
+	rc = kzalloc(sizeof(*rc), GFP_KERNEL);
+	if (!rc) {
+		ti->error = "Cannot allocate memory";
+		return -ENOMEM;
+	}
+	rc->ti = ti;
+	rc->block_size = args.block_size;
+	rc->block_shift = ilog2(args.block_size) - SECTOR_SHIFT;
+	rc->auto_remap = args.auto_remap;
+	rc->read_retries = args.read_retries;
+	mutex_init(&rc->move_lock);
+	spin_lock_init(&rc->held_lock);
+	INIT_LIST_HEAD(&rc->moves);
+
+	r = get_devices(ti, rc, argv, &ti->error);
+	if (!r)
+		r = check_geometry(ti, rc, &ti->error);
+	if (r)
+		goto bad;
+	rc->md = remap_metadata_open(rc->spare_dev->bdev, ti->len,
+				     rc->block_size, &ti->error);
+	if (IS_ERR(rc->md)) {
+		r = PTR_ERR(rc->md);
+		rc->md = NULL;
+		goto bad;
+	}
+	r = setup_runtime(rc, &ti->error);
+	if (r)
+		goto bad;
+	setup_target(ti, rc);
+	return 0;
+bad:
+	remap_free(rc);
+	return r;
+}
+
+static int remap_v4_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+{
+	if (argc != 2) {
+		ti->error = "Invalid argument count: dm-remap-v4 takes <main_dev> <spare_dev>";
+		return -EINVAL;
+	}
+	return remap_ctr(ti, argc, argv);
+}
+
+static void remap_dtr(struct dm_target *ti)
+{
+	struct remap_c *rc = ti->private;
+
+	remap_sysfs_remove(rc);
+	remap_free(rc);
+}
+
+static struct target_type remap_target = {
+	.name = DM_REMAP_TARGET_NAME,
+	.version = {1, 0, 0},
+	.module = THIS_MODULE,
+	.ctr = remap_ctr,
+	.dtr = remap_dtr,
+	.map = remap_map,
+	.end_io = remap_end_io,
+	.postsuspend = remap_postsuspend,
+	.preresume = remap_preresume,
+	.resume = remap_resume,
+	.status = remap_status,
+	.message = remap_message,
+	.iterate_devices = remap_iterate_devices,
+};
+
+static struct target_type remap_v4_target = {
+	.name = DM_REMAP_V4_TARGET_NAME,
+	.version = {4, 1, 0},
+	.module = THIS_MODULE,
+	.ctr = remap_v4_ctr,
+	.dtr = remap_dtr,
+	.map = remap_map,
+	.end_io = remap_end_io,
+	.postsuspend = remap_postsuspend,
+	.preresume = remap_preresume,
+	.resume = remap_resume,
+	.status = remap_status,
+	.message = remap_message,
+	.iterate_devices = remap_iterate_devices,
+};
+
+static int __init dm_remap_init(void)
+{
+	int r = remap_table_module_init();
+
+	if (r)
+		return r;
+	r = remap_sysfs_module_init();
+	if (r)
+		goto bad_sysfs;
+	r = dm_register_target(&remap_target);
+	if (r)
+		goto bad_target;
+	r = dm_register_target(&remap_v4_target);
+	if (r)
+		goto bad_v4;
+	return 0;
+bad_v4:
+	dm_unregister_target(&remap_target);
+bad_target:
+	remap_sysfs_module_exit();
+bad_sysfs:
+	remap_table_module_exit();
+	return r;
+}
+
+static void __exit dm_remap_exit(void)
+{
+	dm_unregister_target(&remap_v4_target);
+	dm_unregister_target(&remap_target);
+	remap_sysfs_module_exit();
+	remap_table_module_exit();
+}
+
+module_init(dm_remap_init);
+module_exit(dm_remap_exit);
+
+MODULE_DESCRIPTION(DM_NAME " target that remaps bad blocks to a spare device");
+MODULE_AUTHOR("dm-remap developers");
+MODULE_LICENSE("GPL");
+MODULE_ALIAS("dm-dm-remap-v4");
