@@ -1,0 +1,59 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "table_line.hpp"
+
+namespace dmremap::cli {
+
+struct CreateArgs {
+    std::string name;
+    std::string main;
+    std::string spare;
+    std::uint32_t block_size = default_block_size;
+    bool no_auto_remap = false;
+    unsigned read_retries = default_read_retries;
+
+    TargetOptions options() const { return TargetOptions{block_size, !no_auto_remap, read_retries}; }
+};
+
+struct RemoveArgs {
+    std::string name;
+    bool force = false;
+};
+
+struct ListArgs {
+    bool json = false;
+};
+
+struct StatusArgs {
+    std::string name;
+    bool json = false;
+};
+
+struct RemapsArgs {
+    std::string name;
+    bool json = false;
+};
+
+// remap and unremap.
+struct BlocksArgs {
+    std::string name;
+    std::vector<std::uint64_t> blocks;
+    bool json = false;
+};
+
+// What the command line said, for every command.
+struct Arguments {
+    CreateArgs create;
+    RemoveArgs remove;
+    ListArgs list;
+    StatusArgs status;
+    RemapsArgs remaps;
+    BlocksArgs remap;
+    BlocksArgs unremap;
+};
+
+}  // namespace dmremap::cli

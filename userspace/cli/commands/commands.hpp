@@ -1,0 +1,34 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "arguments.hpp"
+#include "io.hpp"
+
+// Each command registers its subcommand, binding the options to its
+// arguments, and runs from those arguments. A run returns an exit status or
+// throws (OperationError, ParseError...) when the operation failed as a whole.
+namespace dmremap::cli {
+
+CLI::App* add_create_command(CLI::App& app, CreateArgs& args);
+int run_create(const CreateArgs& args, const Io& io);
+
+CLI::App* add_remove_command(CLI::App& app, RemoveArgs& args);
+int run_remove(const RemoveArgs& args, const Io& io);
+
+CLI::App* add_list_command(CLI::App& app, ListArgs& args);
+int run_list(const ListArgs& args, const Io& io);
+
+CLI::App* add_status_command(CLI::App& app, StatusArgs& args);
+int run_status(const StatusArgs& args, const Io& io);
+
+CLI::App* add_remaps_command(CLI::App& app, RemapsArgs& args);
+int run_remaps(const RemapsArgs& args, const Io& io);
+
+CLI::App* add_remap_command(CLI::App& app, BlocksArgs& args);
+int run_remap(const BlocksArgs& args, const Io& io);
+
+CLI::App* add_unremap_command(CLI::App& app, BlocksArgs& args);
+int run_unremap(const BlocksArgs& args, const Io& io);
+
+}  // namespace dmremap::cli

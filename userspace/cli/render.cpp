@@ -1,0 +1,226 @@
+#include "render.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace dmremap::cli {
+
+namespace {
+
+// The twelve contract fields in order, each as text.
+std::vector<std::pair<std::string_view, std::string>> status_fields(const TargetStatus& s)
+{
+    return {
+        {"block_size", std::to_string(s.block_size)},
+        {"remapped", std::to_string(s.remapped)},
+        {"spare_total", std::to_string(s.spare_total)},
+        {"spare_free", std::to_string(s.spare_free)},
+        {"read_errors", std::to_string(s.read_errors)},
+        {"write_errors", std::to_string(s.write_errors)},
+        {"auto_remaps", std::to_string(s.auto_remaps)},
+        {"lost_sectors", std::to_string(s.lost_sectors)},
+        {"metadata_seq", std::to_string(s.metadata_seq)},
+        {"metadata_state", std::string(to_string(s.metadata_state))},
+        {"health_score", std::to_string(s.health_score)},
+        {"health_state", std::string(to_string(s.health_state))},
+    };
+}
+
+// Left-aligned columns separated by two spaces.
+void write_columns(std::ostream& out, const std::vector<std::vector<std::string>>& rows)
+{
+    std::vector<std::size_t> widths;
+    for (const auto& row : rows) {
+        widths.resize(std::max(widths.size(), row.size()));
+        for (std::size_t i = 0; i < row.size(); ++i)
+            widths[i] = std::max(widths[i], row[i].size());
+    }
+    for (const auto& row : rows) {
+        std::string line;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            line += row[i];
+            if (i + 1 < row.size())
+                line += std::string(widths[i] - row[i].size() + 2, ' ');
+        }
+        out << line << '\n';
+    }
+}
+
+std::string display_device(const std::optional<std::string>& kernel_name, const std::string& number)
+{
+    return kernel_name ? *kernel_name : number;
+}
+
+class TextRemapListWriter final : public RemapListWriter {
+public:
+    explicit TextRemapListWriter(std::ostream& out) : out_(out) {}
+
+    void add(const RemapEntry& entry) override
+    {
+        out_ << entry.block << ' ' << entry.spare_block << ' ' << entry.flags << '\n';
+    }
+    void finish() override { out_.flush(); }
+
+private:
+    std::ostream& out_;
+};
+
+// The same document status_json-style functions would build, written one
+// remap per line.
+class JsonRemapListWriter final : public RemapListWriter {
+public:
+    JsonRemapListWriter(std::ostream& out, const DeviceId& id) : out_(out)
+    {
+        out_ << "{\n  \"name\": " << Json(id.name).dump() << ",\n  \"device\": "
+             << Json(id.device).dump() << ",\n  \"remaps\": [";
+    }
+
+    void add(const RemapEntry& entry) override
+    {
+        Json object;
+        object["block"] = entry.block;
+        object["spare_block"] = entry.spare_block;
+        object["flags"] = entry.flags;
+        out_ << (first_ ? "\n    " : ",\n    ") << object.dump();
+        first_ = false;
+    }
+
+    void finish() override
+    {
+        out_ << (first_ ? "]\n}\n" : "\n  ]\n}\n");
+        out_.flush();
+    }
+
+private:
+    std::ostream& out_;
+    bool first_ = true;
+};
+
+}  // namespace
+
+Json status_json(const DeviceId& id, const TargetStatus& s)
+{
+    Json document;
+    document["name"] = id.name;
+    document["device"] = id.device;
+    document["block_size"] = s.block_size;
+    document["remapped"] = s.remapped;
+    document["spare_total"] = s.spare_total;
+    document["spare_free"] = s.spare_free;
+    document["read_errors"] = s.read_errors;
+    document["write_errors"] = s.write_errors;
+    document["auto_remaps"] = s.auto_remaps;
+    document["lost_sectors"] = s.lost_sectors;
+    document["metadata_seq"] = s.metadata_seq;
+    document["metadata_state"] = to_string(s.metadata_state);
+    document["health_score"] = s.health_score;
+    document["health_state"] = to_string(s.health_state);
+    document["extra"] = s.extra;
+    return document;
+}
+
+void write_status_text(std::ostream& out, const DeviceId& id, const TargetStatus& status)
+{
+    std::vector<std::vector<std::string>> rows{{"name", id.name}, {"device", id.device}};
+    for (auto& [field, value] : status_fields(status))
+        rows.push_back({std::string(field), std::move(value)});
+    if (!status.extra.empty()) {
+        std::string extra;
+        for (const std::string& word : status.extra)
+            extra += (extra.empty() ? "" : " ") + word;
+        rows.push_back({"extra", extra});
+    }
+    write_columns(out, rows);
+}
+
+Json device_list_json(const std::vector<DeviceSummary>& devices)
+{
+    Json list = Json::array();
+    for (const DeviceSummary& d : devices) {
+        Json device;
+        device["name"] = d.id.name;
+        device["device"] = d.id.device;
+        device["main"] = d.table.main_dev;
+        device["spare"] = d.table.spare_dev;
+        device["block_size"] = d.status.block_size;
+        device["remapped"] = d.status.remapped;
+        device["spare_total"] = d.status.spare_total;
+        device["spare_free"] = d.status.spare_free;
+        device["metadata_state"] = to_string(d.status.metadata_state);
+        device["health_score"] = d.status.health_score;
+        device["health_state"] = to_string(d.status.health_state);
+        list.push_back(std::move(device));
+    }
+    Json document;
+    document["devices"] = std::move(list);
+    return document;
+}
+
+void write_device_list_text(std::ostream& out, const std::vector<DeviceSummary>& devices)
+{
+    if (devices.empty())
+        return;
+    std::vector<std::vector<std::string>> rows{{"NAME", "DEVICE", "MAIN", "SPARE", "BLOCK_SIZE",
+                                                "REMAPPED", "SPARE_FREE", "HEALTH_SCORE",
+                                                "HEALTH_STATE"}};
+    for (const DeviceSummary& d : devices) {
+        rows.push_back({d.id.name, d.id.device, display_device(d.main_name, d.table.main_dev),
+                        display_device(d.spare_name, d.table.spare_dev),
+                        std::to_string(d.status.block_size), std::to_string(d.status.remapped),
+                        std::to_string(d.status.spare_free), std::to_string(d.status.health_score),
+                        std::string(to_string(d.status.health_state))});
+    }
+    write_columns(out, rows);
+}
+
+std::unique_ptr<RemapListWriter> make_remap_list_writer(std::ostream& out, const DeviceId& id,
+                                                        bool json)
+{
+    if (json)
+        return std::make_unique<JsonRemapListWriter>(out, id);
+    return std::make_unique<TextRemapListWriter>(out);
+}
+
+Json remap_results_json(const DeviceId& id, const std::vector<RemapReply>& remapped)
+{
+    Json list = Json::array();
+    for (const RemapReply& reply : remapped) {
+        Json entry;
+        entry["block"] = reply.block;
+        entry["spare_block"] = reply.spare_block;
+        list.push_back(std::move(entry));
+    }
+    Json document;
+    document["name"] = id.name;
+    document["device"] = id.device;
+    document["remaps"] = std::move(list);
+    return document;
+}
+
+void write_remap_results_text(std::ostream& out, const std::vector<RemapReply>& remapped)
+{
+    for (const RemapReply& reply : remapped)
+        out << reply.block << ' ' << reply.spare_block << '\n';
+}
+
+Json unremap_results_json(const DeviceId& id, const std::vector<std::uint64_t>& unremapped)
+{
+    Json document;
+    document["name"] = id.name;
+    document["device"] = id.device;
+    document["unremapped"] = unremapped;
+    return document;
+}
+
+void write_unremap_results_text(std::ostream& out, const std::vector<std::uint64_t>& unremapped)
+{
+    for (std::uint64_t block : unremapped)
+        out << block << '\n';
+}
+
+void write_json(std::ostream& out, const Json& document)
+{
+    out << document.dump(2) << '\n';
+}
+
+}  // namespace dmremap::cli

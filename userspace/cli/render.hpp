@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "replies.hpp"
+#include "status.hpp"
+#include "table_line.hpp"
+
+// How each command shows its data, as text for people or as one JSON
+// document whose keys are the contract's field names. Nothing here touches
+// a device, so the shapes can be tested.
+namespace dmremap::cli {
+
+using Json = nlohmann::ordered_json;
+
+// A device as the user names it and as the kernel does.
+struct DeviceId {
+    std::string name;    // device-mapper name
+    std::string device;  // "dm-N"
+};
+
+// One row of `dmremap list`.
+struct DeviceSummary {
+    DeviceId id;
+    TableParams table;
+    // Kernel names of the main and spare devices, when sysfs knows them.
+    std::optional<std::string> main_name;
+    std::optional<std::string> spare_name;
+    TargetStatus status;
+};
+
+Json status_json(const DeviceId& id, const TargetStatus& status);
+void write_status_text(std::ostream& out, const DeviceId& id, const TargetStatus& status);
+
+Json device_list_json(const std::vector<DeviceSummary>& devices);
+void write_device_list_text(std::ostream& out, const std::vector<DeviceSummary>& devices);
+
+// Writes remaps as they come, so a table of millions of remaps is never
+// held in memory: add() each, then finish() once.
+class RemapListWriter {
+public:
+    virtual ~RemapListWriter() = default;
+    virtual void add(const RemapEntry& entry) = 0;
+    virtual void finish() = 0;
+};
+std::unique_ptr<RemapListWriter> make_remap_list_writer(std::ostream& out, const DeviceId& id,
+                                                        bool json);
+
+Json remap_results_json(const DeviceId& id, const std::vector<RemapReply>& remapped);
+void write_remap_results_text(std::ostream& out, const std::vector<RemapReply>& remapped);
+
+Json unremap_results_json(const DeviceId& id, const std::vector<std::uint64_t>& unremapped);
+void write_unremap_results_text(std::ostream& out, const std::vector<std::uint64_t>& unremapped);
+
+// One JSON document and a newline.
+void write_json(std::ostream& out, const Json& document);
+
+}  // namespace dmremap::cli

@@ -1,0 +1,185 @@
+#include "render.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace dmremap::cli {
+namespace {
+
+TargetStatus sample_status()
+{
+    TargetStatus status;
+    status.block_size = 4096;
+    status.remapped = 3;
+    status.spare_total = 1000;
+    status.spare_free = 997;
+    status.read_errors = 5;
+    status.write_errors = 1;
+    status.auto_remaps = 2;
+    status.lost_sectors = 8;
+    status.metadata_seq = 42;
+    status.metadata_state = MetadataState::degraded;
+    status.health_score = 95;
+    status.health_state = HealthState::warning;
+    return status;
+}
+
+std::vector<std::string> keys(const Json& object)
+{
+    std::vector<std::string> names;
+    for (const auto& item : object.items())
+        names.push_back(item.key());
+    return names;
+}
+
+TEST(RenderStatus, JsonHasTheContractFieldsInOrder)
+{
+    const Json document = status_json(DeviceId{"r0", "dm-3"}, sample_status());
+    EXPECT_EQ(keys(document),
+              (std::vector<std::string>{"name", "device", "block_size", "remapped", "spare_total",
+                                        "spare_free", "read_errors", "write_errors", "auto_remaps",
+                                        "lost_sectors", "metadata_seq", "metadata_state",
+                                        "health_score", "health_state", "extra"}));
+    EXPECT_EQ(document["name"], "r0");
+    EXPECT_EQ(document["device"], "dm-3");
+    EXPECT_EQ(document["block_size"], 4096);
+    EXPECT_EQ(document["spare_free"], 997);
+    EXPECT_EQ(document["metadata_seq"], 42);
+    EXPECT_EQ(document["metadata_state"], "degraded");
+    EXPECT_EQ(document["health_score"], 95);
+    EXPECT_EQ(document["health_state"], "warning");
+    EXPECT_TRUE(document["extra"].is_array());
+    EXPECT_TRUE(document["extra"].empty());
+}
+
+TEST(RenderStatus, JsonKeepsFullRangeCountersAndExtraFields)
+{
+    TargetStatus status = sample_status();
+    status.lost_sectors = UINT64_MAX;
+    status.extra = {"7", "x=1"};
+    const Json document = Json::parse(status_json(DeviceId{"r0", "dm-3"}, status).dump());
+    EXPECT_EQ(document["lost_sectors"].get<std::uint64_t>(), UINT64_MAX);
+    EXPECT_EQ(document["extra"], Json::array({"7", "x=1"}));
+}
+
+TEST(RenderStatus, TextShowsOneFieldPerLine)
+{
+    std::ostringstream out;
+    write_status_text(out, DeviceId{"r0", "dm-3"}, sample_status());
+    const std::string text = out.str();
+    EXPECT_EQ(text.substr(0, text.find('\n')), "name            r0");
+    EXPECT_NE(text.find("\nmetadata_state  degraded\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("\nhealth_state    warning\n"), std::string::npos) << text;
+    EXPECT_EQ(text.find("extra"), std::string::npos);
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 14);
+}
+
+TEST(RenderList, JsonListsDevicesUnderDevices)
+{
+    DeviceSummary summary{DeviceId{"r0", "dm-3"}, TableParams{"8:16", "8:32", {}, {}}, "sdb", "sdc",
+                          sample_status()};
+    const Json document = device_list_json({summary});
+    ASSERT_TRUE(document["devices"].is_array());
+    ASSERT_EQ(document["devices"].size(), 1u);
+    const Json& device = document["devices"][0];
+    EXPECT_EQ(keys(device),
+              (std::vector<std::string>{"name", "device", "main", "spare", "block_size", "remapped",
+                                        "spare_total", "spare_free", "metadata_state",
+                                        "health_score", "health_state"}));
+    EXPECT_EQ(device["main"], "8:16");
+    EXPECT_EQ(device["spare"], "8:32");
+    EXPECT_EQ(device["remapped"], 3);
+    EXPECT_EQ(device["health_state"], "warning");
+}
+
+TEST(RenderList, JsonOfNoDevicesIsAnEmptyArray)
+{
+    EXPECT_EQ(device_list_json({}).dump(), R"({"devices":[]})");
+}
+
+TEST(RenderList, TextHasAHeaderAndKernelNames)
+{
+    std::ostringstream out;
+    write_device_list_text(out, {DeviceSummary{DeviceId{"r0", "dm-3"},
+                                               TableParams{"8:16", "8:32", {}, {}}, "sdb",
+                                               std::nullopt, sample_status()}});
+    const std::string text = out.str();
+    EXPECT_EQ(text.substr(0, text.find('\n')),
+              "NAME  DEVICE  MAIN  SPARE  BLOCK_SIZE  REMAPPED  SPARE_FREE  HEALTH_SCORE  HEALTH_STATE");
+    EXPECT_NE(text.find("r0    dm-3    sdb   8:32   4096        3         997         95            warning\n"),
+              std::string::npos)
+        << text;
+
+    std::ostringstream empty;
+    write_device_list_text(empty, {});
+    EXPECT_EQ(empty.str(), "");
+}
+
+TEST(RenderRemaps, JsonStreamIsOneDocument)
+{
+    std::ostringstream out;
+    auto writer = make_remap_list_writer(out, DeviceId{"r\"0", "dm-3"}, true);
+    writer->add(RemapEntry{1, 0, "-"});
+    writer->add(RemapEntry{UINT64_MAX, 7, "lR"});
+    writer->finish();
+    const Json document = Json::parse(out.str());
+    EXPECT_EQ(keys(document), (std::vector<std::string>{"name", "device", "remaps"}));
+    EXPECT_EQ(document["name"], "r\"0");
+    ASSERT_EQ(document["remaps"].size(), 2u);
+    EXPECT_EQ(keys(document["remaps"][0]), (std::vector<std::string>{"block", "spare_block", "flags"}));
+    EXPECT_EQ(document["remaps"][0]["flags"], "-");
+    EXPECT_EQ(document["remaps"][1]["block"].get<std::uint64_t>(), UINT64_MAX);
+    EXPECT_EQ(document["remaps"][1]["spare_block"], 7);
+}
+
+TEST(RenderRemaps, JsonStreamOfNoRemapsHasAnEmptyArray)
+{
+    std::ostringstream out;
+    auto writer = make_remap_list_writer(out, DeviceId{"r0", "dm-3"}, true);
+    writer->finish();
+    const Json document = Json::parse(out.str());
+    EXPECT_TRUE(document["remaps"].is_array());
+    EXPECT_TRUE(document["remaps"].empty());
+}
+
+TEST(RenderRemaps, TextIsOneRemapPerLine)
+{
+    std::ostringstream out;
+    auto writer = make_remap_list_writer(out, DeviceId{"r0", "dm-3"}, false);
+    writer->add(RemapEntry{1, 0, "-"});
+    writer->add(RemapEntry{9, 4, "R"});
+    writer->finish();
+    EXPECT_EQ(out.str(), "1 0 -\n9 4 R\n");
+}
+
+TEST(RenderRemapResults, JsonPairsBlocksWithSpareBlocks)
+{
+    const Json document = remap_results_json(DeviceId{"r0", "dm-3"}, {{5, 17}, {6, 18}});
+    EXPECT_EQ(keys(document), (std::vector<std::string>{"name", "device", "remaps"}));
+    EXPECT_EQ(document["remaps"],
+              Json::parse(R"([{"block":5,"spare_block":17},{"block":6,"spare_block":18}])"));
+    std::ostringstream out;
+    write_remap_results_text(out, {{5, 17}, {6, 18}});
+    EXPECT_EQ(out.str(), "5 17\n6 18\n");
+}
+
+TEST(RenderUnremapResults, JsonListsTheBlocks)
+{
+    const Json document = unremap_results_json(DeviceId{"r0", "dm-3"}, {5, 6});
+    EXPECT_EQ(keys(document), (std::vector<std::string>{"name", "device", "unremapped"}));
+    EXPECT_EQ(document["unremapped"], Json::array({5, 6}));
+    std::ostringstream out;
+    write_unremap_results_text(out, {5, 6});
+    EXPECT_EQ(out.str(), "5\n6\n");
+}
+
+TEST(RenderJson, WritesOneDocumentAndANewline)
+{
+    std::ostringstream out;
+    write_json(out, Json::parse(R"({"a":1})"));
+    EXPECT_EQ(out.str(), "{\n  \"a\": 1\n}\n");
+}
+
+}  // namespace
+}  // namespace dmremap::cli
