@@ -4,8 +4,8 @@
 #   make module     only the kernel module
 #   make userspace  only the CLI and library
 #   make deps       install the Debian packages every target here needs
-#   make test       userspace unit tests, KUnit, VM integration scenarios
-#   make demo       the demo in a VM
+#   make test       install deps, build, then every test (tests/run-all.sh)
+#   make demo       install deps, build, then the demo in a VM
 #   make checkpatch checkpatch.pl --strict over kernel/
 #
 # KDIR=/path/to/kernel/build builds the module against another tree.
@@ -30,10 +30,10 @@ userspace:
 deps:
 	scripts/install-deps.sh
 
-test: all
+test: deps
 	tests/run-all.sh
 
-demo: all
+demo: deps all
 	tests/integration/vm/run-in-vm.sh -- tests/integration/demo.sh
 
 checkpatch:

@@ -204,9 +204,10 @@ static int msg_stats(struct remap_c *rc, unsigned int argc, char **argv,
 	struct remap_status st;
 
 	remap_get_status(rc, &st);
-	DMEMIT("block_size=%u\nblocks=%llu\nremapped=%llu\nspare_total=%llu\nspare_free=%llu\n",
-	       rc->block_size, rc->nr_blocks, st.remapped, st.spare_total,
-	       st.spare_free);
+	DMEMIT("block_size=%u\nblocks=%llu\npool_offset=%llu\n", rc->block_size,
+	       rc->nr_blocks, (u64)rc->pool_offset);
+	DMEMIT("remapped=%llu\nspare_total=%llu\nspare_free=%llu\n",
+	       st.remapped, st.spare_total, st.spare_free);
 	DMEMIT("read_errors=%llu\nwrite_errors=%llu\nauto_remaps=%llu\nlost_sectors=%llu\n",
 	       st.read_errors, st.write_errors, st.auto_remaps, st.lost_sectors);
 	DMEMIT("manual_remaps=%llu\nunremaps=%llu\nheld_bios=%llu\n",

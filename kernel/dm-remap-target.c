@@ -10,6 +10,7 @@
 #include <linux/module.h>
 
 #include "dm-remap-core.h"
+#include "dm-remap-range.h"
 
 #define DM_MSG_PREFIX "remap"
 
@@ -59,25 +60,18 @@ static void route_to_spare(struct remap_c *rc, struct bio *bio,
 	io->on_spare = true;
 }
 
-/* Shortens the bio to end at @boundary; DM sends the rest through map(). */
-static void split_at(struct bio *bio, sector_t sector, sector_t boundary)
-{
-	if (sector + bio_sectors(bio) > boundary)
-		dm_accept_partial_bio(bio, boundary - sector);
-}
-
 /*
  * Routes a bio that starts in a remapped block: to the spare, or held while
  * the block's data moves. Returns DM_MAPIO_REMAPPED, DM_MAPIO_SUBMITTED, or
  * -EAGAIN when the move ended meanwhile and the lookup must be redone.
  */
 static int route_remapped(struct remap_c *rc, struct bio *bio,
-			  struct remap_io *io, sector_t sector, u64 block,
-			  u32 spare, u32 flags)
+			  struct remap_io *io, sector_t sector,
+			  const struct remap_extent *x)
 {
-	if (flags & REMAP_F_MOVING) {
+	if (x->flags & REMAP_F_MOVING) {
 		remap_leave_bank(rc, io);
-		if (remap_hold_bio(rc, bio, block))
+		if (remap_hold_bio(rc, bio, x->block))
 			return DM_MAPIO_SUBMITTED;
 		remap_enter_bank(rc, io);
 		return -EAGAIN;
@@ -86,54 +80,39 @@ static int route_remapped(struct remap_c *rc, struct bio *bio,
 		bio_endio(bio);
 		return DM_MAPIO_SUBMITTED;
 	}
-	route_to_spare(rc, bio, io, sector, spare);
+	route_to_spare(rc, bio, io, sector, x->spare);
 	return DM_MAPIO_REMAPPED;
 }
 
 /*
- * Sends a bio where its first block lives. A bio that touches no remapped
- * block goes to the main device whole; otherwise it is cut at the first
- * block boundary where the destination changes. Held bios come back here
- * from the move's release (@in_map false); they never span two blocks.
+ * Sends a bio where its first part lives. A bio that touches no remapped
+ * block goes to the main device whole; otherwise it is cut where the
+ * destination changes and DM sends the rest through map() again. Held bios
+ * come back here from a move's release (@in_map false): they never span two
+ * blocks, so they never need cutting, which only map() may do.
  */
 int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
 		    bool in_map)
 {
 	sector_t sector = dm_target_offset(rc->ti, bio->bi_iter.bi_sector);
-	u64 first = sector_to_block(rc, sector);
-	u64 last = sector_to_block(rc, sector + bio_sectors(bio) - 1);
-	struct remap_entry *e;
-	u64 block;
-	u32 spare, flags;
+	struct remap_extent x;
 	int r;
 
 	do {
-		rcu_read_lock();
-		e = remap_table_first_in_range(&rc->table, first, last);
-		if (e) {
-			block = e->block;
-			spare = e->spare;
-			flags = READ_ONCE(e->flags);
+		remap_first_extent(&rc->table, rc->block_shift, sector,
+				   bio_sectors(bio), &x);
+		if (x.sectors < bio_sectors(bio)) {
+			if (WARN_ON_ONCE(!in_map)) {
+				bio_io_error(bio);
+				return DM_MAPIO_SUBMITTED;
+			}
+			dm_accept_partial_bio(bio, x.sectors);
 		}
-		rcu_read_unlock();
-
-		if (!e) {
+		if (!x.remapped) {
 			route_to_main(rc, bio, io, sector);
 			return DM_MAPIO_REMAPPED;
 		}
-		if (WARN_ON_ONCE(!in_map && last != first)) {
-			bio->bi_status = BLK_STS_IOERR;
-			bio_endio(bio);
-			return DM_MAPIO_SUBMITTED;
-		}
-		if (block > first) {
-			split_at(bio, sector, block_to_sector(rc, block));
-			route_to_main(rc, bio, io, sector);
-			return DM_MAPIO_REMAPPED;
-		}
-		split_at(bio, sector, block_to_sector(rc, block + 1));
-		last = first;
-		r = route_remapped(rc, bio, io, sector, block, spare, flags);
+		r = route_remapped(rc, bio, io, sector, &x);
 	} while (r == -EAGAIN);
 	return r;
 }

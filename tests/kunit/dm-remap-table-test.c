@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of the remap table: the rhashtable and the region bitmap in
+ * front of it.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/ktime.h>
+#include <linux/slab.h>
+
+#include "dm-remap-table.h"
+
+#define TEST_BLOCKS	(1ULL << 32)
+
+static int table_suite_init(struct kunit_suite *suite)
+{
+	return remap_table_module_init();
+}
+
+static void table_suite_exit(struct kunit_suite *suite)
+{
+	remap_table_module_exit();
+}
+
+static struct remap_table *new_table(struct kunit *test, u64 nr_blocks)
+{
+	struct remap_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_EQ(test, remap_table_init(t, nr_blocks), 0);
+	return t;
+}
+
+static u32 spare_of(struct remap_table *t, u64 block)
+{
+	struct remap_entry *e;
+	u32 spare = U32_MAX;
+
+	rcu_read_lock();
+	e = remap_table_lookup(t, block);
+	if (e)
+		spare = e->spare;
+	rcu_read_unlock();
+	return spare;
+}
+
+static u64 first_block(struct remap_table *t, u64 first, u64 last)
+{
+	struct remap_entry *e;
+	u64 block = U64_MAX;
+
+	rcu_read_lock();
+	e = remap_table_first_in_range(t, first, last);
+	if (e)
+		block = e->block;
+	rcu_read_unlock();
+	return block;
+}
+
+static void remove_block(struct remap_table *t, u64 block)
+{
+	struct remap_entry *e;
+
+	rcu_read_lock();
+	e = remap_table_lookup(t, block);
+	rcu_read_unlock();
+	remap_table_remove(t, e);
+	remap_table_free_removed(&e, 1);
+}
+
+static void table_insert_lookup_remove(struct kunit *test)
+{
+	struct remap_table *t = new_table(test, 1000);
+	struct remap_entry *e = NULL;
+
+	KUNIT_EXPECT_EQ(test, remap_table_insert(t, 7, 70, 0, &e), 0);
+	KUNIT_EXPECT_NOT_NULL(test, e);
+	KUNIT_EXPECT_EQ(test, remap_table_insert(t, 999, 99, REMAP_F_AUTO, NULL), 0);
+	KUNIT_EXPECT_EQ(test, remap_table_count(t), 2U);
+	KUNIT_EXPECT_EQ(test, spare_of(t, 7), 70U);
+	KUNIT_EXPECT_EQ(test, spare_of(t, 999), 99U);
+	KUNIT_EXPECT_EQ(test, spare_of(t, 8), U32_MAX);
+
+	KUNIT_EXPECT_EQ(test, remap_table_insert(t, 7, 71, 0, NULL), -EEXIST);
+	KUNIT_EXPECT_EQ(test, spare_of(t, 7), 70U);
+	KUNIT_EXPECT_EQ(test, remap_table_insert(t, 1000, 1, 0, NULL), -ERANGE);
+
+	remove_block(t, 7);
+	KUNIT_EXPECT_EQ(test, spare_of(t, 7), U32_MAX);
+	KUNIT_EXPECT_EQ(test, remap_table_count(t), 1U);
+	remap_table_destroy(t);
+}
+
+static void table_flags(struct kunit *test)
+{
+	struct remap_table *t = new_table(test, 100);
+	struct remap_entry *e;
+
+	KUNIT_ASSERT_EQ(test, remap_table_insert(t, 3, 0, REMAP_F_MOVING, &e), 0);
+	remap_table_set_flags(t, e, REMAP_F_AUTO, REMAP_F_MOVING);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(e->flags), (u32)REMAP_F_AUTO);
+	remap_table_destroy(t);
+}
+
+static void table_first_in_range(struct kunit *test)
+{
+	struct remap_table *t = new_table(test, 1 << 20);
+
+	KUNIT_EXPECT_EQ(test, first_block(t, 0, (1 << 20) - 1), U64_MAX);
+	KUNIT_ASSERT_EQ(test, remap_table_insert(t, 63, 0, 0, NULL), 0);
+	KUNIT_ASSERT_EQ(test, remap_table_insert(t, 64, 1, 0, NULL), 0);
+	KUNIT_ASSERT_EQ(test, remap_table_insert(t, 5000, 2, 0, NULL), 0);
+
+	KUNIT_EXPECT_EQ(test, first_block(t, 0, 62), U64_MAX);
+	KUNIT_EXPECT_EQ(test, first_block(t, 0, 63), 63ULL);
+	KUNIT_EXPECT_EQ(test, first_block(t, 64, 64), 64ULL);
+	KUNIT_EXPECT_EQ(test, first_block(t, 65, 4999), U64_MAX);
+	KUNIT_EXPECT_EQ(test, first_block(t, 65, 5000), 5000ULL);
+	KUNIT_EXPECT_EQ(test, first_block(t, 5001, (1 << 20) - 1), U64_MAX);
+	remap_table_destroy(t);
+}
+
+/* A region whose last remap goes is skipped again by the bitmap. */
+static void table_region_bit_cleared(struct kunit *test)
+{
+	struct remap_table *t = new_table(test, 1 << 20);
+	unsigned long region = 4096 >> t->region_shift;
+
+	KUNIT_ASSERT_EQ(test, remap_table_insert(t, 4096, 0, 0, NULL), 0);
+	KUNIT_ASSERT_EQ(test, remap_table_insert(t, 4097, 1, 0, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, test_bit(region, t->regions));
+	remove_block(t, 4096);
+	KUNIT_EXPECT_TRUE(test, test_bit(region, t->regions));
+	remove_block(t, 4097);
+	KUNIT_EXPECT_FALSE(test, test_bit(region, t->regions));
+	remap_table_destroy(t);
+}
+
+/* The bitmap stays within 2^24 bits however large the device. */
+static void table_region_size_bounded(struct kunit *test)
+{
+	struct remap_table *t = new_table(test, TEST_BLOCKS);
+
+	KUNIT_EXPECT_LE(test, t->nr_regions, (1UL << 24) + 1);
+	KUNIT_EXPECT_GE(test, t->region_shift, 6U);
+	KUNIT_ASSERT_EQ(test, remap_table_insert(t, TEST_BLOCKS - 1, 5, 0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, first_block(t, 0, TEST_BLOCKS - 1), TEST_BLOCKS - 1);
+	remap_table_destroy(t);
+}
+
+/* rhashtable resizes in a worker: give it up to 5 s to catch up. */
+static unsigned int wait_until_fits(struct remap_table *t, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < 500 && remap_table_buckets(t) / 4 * 3 < n; i++)
+		msleep(10);
+	return remap_table_buckets(t);
+}
+
+static unsigned int wait_for_shrink(struct remap_table *t, unsigned int from)
+{
+	unsigned int i;
+
+	for (i = 0; i < 500 && remap_table_buckets(t) >= from; i++)
+		msleep(10);
+	return remap_table_buckets(t);
+}
+
+static void table_grow_and_shrink(struct kunit *test)
+{
+	struct remap_table *t = new_table(test, 1 << 20);
+	unsigned int i, start = remap_table_buckets(t), grown;
+	struct remap_entry **removed;
+
+	for (i = 0; i < 20000; i++)
+		KUNIT_ASSERT_EQ(test, remap_table_insert(t, i * 3, i, 0, NULL), 0);
+	grown = wait_until_fits(t, 20000);
+	KUNIT_EXPECT_GT(test, grown, start);
+	KUNIT_EXPECT_GE(test, grown / 4 * 3, 20000U);
+	KUNIT_EXPECT_GT(test, remap_table_resizes(t), 0U);
+
+	removed = kvcalloc(20000, sizeof(*removed), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, removed);
+	for (i = 0; i < 20000; i++) {
+		rcu_read_lock();
+		removed[i] = remap_table_lookup(t, i * 3);
+		rcu_read_unlock();
+		KUNIT_ASSERT_NOT_NULL(test, removed[i]);
+		remap_table_remove(t, removed[i]);
+	}
+	remap_table_free_removed(removed, 20000);
+	kvfree(removed);
+	KUNIT_EXPECT_EQ(test, remap_table_count(t), 0U);
+	KUNIT_EXPECT_LT(test, wait_for_shrink(t, grown), grown);
+	KUNIT_EXPECT_EQ(test, first_block(t, 0, (1 << 20) - 1), U64_MAX);
+	remap_table_destroy(t);
+}
+
+/* Iterating with first_in_range visits every entry once, ascending. */
+static void table_ordered_iteration(struct kunit *test)
+{
+	struct remap_table *t = new_table(test, 1 << 24);
+	u64 block, prev = 0, seen = 0;
+	unsigned int i;
+
+	for (i = 0; i < 5000; i++) {
+		block = ((u64)i * 2654435761U) % (1 << 24);
+		if (remap_table_insert(t, block, i, 0, NULL) == 0)
+			seen++;
+	}
+	for (block = 0, i = 0; ; block++, i++) {
+		block = first_block(t, block, (1 << 24) - 1);
+		if (block == U64_MAX)
+			break;
+		if (i)
+			KUNIT_EXPECT_GT(test, block, prev);
+		prev = block;
+	}
+	KUNIT_EXPECT_EQ(test, (u64)i, seen);
+	remap_table_destroy(t);
+}
+
+/* 1M remaps: all found, memory per remap reported. */
+static void table_one_million(struct kunit *test)
+{
+	const unsigned int n = 1000000;
+	struct remap_table *t = new_table(test, 1ULL << 30);
+	unsigned int i, missing = 0;
+	u64 start_ns, lookup_ns;
+
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, remap_table_insert(t, (u64)i * 7 + 3, i, 0, NULL), 0);
+	wait_until_fits(t, n);
+	start_ns = ktime_get_ns();
+	for (i = 0; i < n; i++)
+		missing += spare_of(t, (u64)i * 7 + 3) != i;
+	lookup_ns = ktime_get_ns() - start_ns;
+	KUNIT_EXPECT_EQ(test, missing, 0U);
+	KUNIT_EXPECT_EQ(test, spare_of(t, 1), U32_MAX);
+	KUNIT_EXPECT_EQ(test, remap_table_count(t), n);
+	kunit_info(test, "1M remaps: %llu bytes per remap, %u buckets, %llu ns per lookup (UML)",
+		   div_u64(remap_table_memory(t), n), remap_table_buckets(t),
+		   div_u64(lookup_ns, n));
+	remap_table_destroy(t);
+}
+
+static struct kunit_case table_cases[] = {
+	KUNIT_CASE(table_insert_lookup_remove),
+	KUNIT_CASE(table_flags),
+	KUNIT_CASE(table_first_in_range),
+	KUNIT_CASE(table_region_bit_cleared),
+	KUNIT_CASE(table_region_size_bounded),
+	KUNIT_CASE(table_grow_and_shrink),
+	KUNIT_CASE(table_ordered_iteration),
+	KUNIT_CASE(table_one_million),
+	{}
+};
+
+static struct kunit_suite table_suite = {
+	.name = "dm_remap_table",
+	.suite_init = table_suite_init,
+	.suite_exit = table_suite_exit,
+	.test_cases = table_cases,
+};
+kunit_test_suite(table_suite);
+
+MODULE_LICENSE("GPL");
