@@ -8,6 +8,7 @@
 
 #include <linux/bio.h>
 #include <linux/device-mapper.h>
+#include <linux/dm-io.h>
 #include <linux/dm-kcopyd.h>
 #include <linux/kobject.h>
 #include <linux/percpu.h>
@@ -25,12 +26,22 @@ struct remap_inflight {
 };
 
 struct remap_stats {
+	atomic64_t spare_errors;
+	atomic64_t read_retries_ok;
 	atomic64_t read_errors;
 	atomic64_t write_errors;
 	atomic64_t auto_remaps;
 	atomic64_t manual_remaps;
 	atomic64_t unremaps;
 	atomic64_t held_bios;
+};
+
+/* Auto remaps per minute over the last hour, for the exhaustion estimate. */
+#define REMAP_RATE_MINUTES	60
+struct remap_rate {
+	spinlock_t lock;		/* protects minute and count */
+	u64 minute;			/* minute of the newest slot */
+	u32 count[REMAP_RATE_MINUTES];
 };
 
 struct remap_c {
@@ -50,10 +61,18 @@ struct remap_c {
 	bool loaded;			/* table read from metadata */
 	bool suspended;
 
+	struct workqueue_struct *wq;
+	struct work_struct error_work;
+	spinlock_t failed_lock;		/* protects failed */
+	struct bio_list failed;		/* bios the error path must redo */
+	struct dm_io_client *io_client;
+	atomic_t event_state;		/* last state userspace was told of */
+	struct remap_rate rate;
+
 	struct remap_inflight __percpu *inflight;
 	unsigned int bank;		/* bank new bios count in */
 	struct mutex move_lock;		/* one move (batch) at a time */
-	spinlock_t held_lock;
+	spinlock_t held_lock;		/* protects moves and their held bios */
 	struct list_head moves;		/* moves in progress, with held bios */
 
 	unsigned int read_retries;
@@ -61,12 +80,26 @@ struct remap_c {
 	struct remap_stats stats;
 
 	struct kobject *kobj;		/* /sys/kernel/dm_remap/dm-N */
+	struct remap_scrub *scrub;
 };
 
 struct remap_io {
+	struct bvec_iter iter;		/* as routed: to redo the I/O */
+	sector_t sector;		/* target-relative start */
 	u8 bank;
-	bool counted;
+	bool counted;			/* in the in-flight bank */
+	bool data;			/* a data bio, not an empty flush */
 	bool on_spare;
+	bool redone;			/* the error path had it: no second go */
+};
+
+struct remap_health {
+	unsigned int score;
+	const char *state;
+	u64 spare_used_pct;
+	u64 remaps_last_hour;
+	s64 exhaustion_seconds;		/* -1: no recent remaps */
+	char reasons[160];
 };
 
 struct remap_status {
@@ -100,7 +133,39 @@ int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
 void remap_enter_bank(struct remap_c *rc, struct remap_io *io);
 void remap_leave_bank(struct remap_c *rc, struct remap_io *io);
 
+typedef int (*remap_fill_fn)(void *context, void *buf, unsigned long *lost);
+
+/* dm-remap-errors.c */
+int remap_sync_io(struct remap_c *rc, enum req_op op, struct block_device *bdev,
+		  sector_t sector, sector_t count, void *buf);
+bool remap_end_io_error(struct remap_c *rc, struct bio *bio,
+			struct remap_io *io, blk_status_t error);
+void remap_defer_bio(struct remap_c *rc, struct bio *bio);
+void remap_error_work(struct work_struct *work);
+bool remap_scrub_block(struct remap_c *rc, u64 block, void *buf);
+
+/* dm-remap-scrub.c */
+struct remap_scrub;
+void remap_scrub_module_exit(void);
+int remap_scrub_init(struct remap_c *rc);
+void remap_scrub_free(struct remap_c *rc);
+void remap_scrub_suspend(struct remap_c *rc);
+void remap_scrub_resume(struct remap_c *rc);
+int remap_scrub_message(struct remap_c *rc, unsigned int argc, char **argv,
+			char *result, unsigned int maxlen);
+
+/* dm-remap-health.c */
+void remap_get_health(struct remap_c *rc, struct remap_health *h);
+void remap_check_events(struct remap_c *rc);
+void remap_count_auto_remap(struct remap_c *rc);
+
 /* dm-remap-move.c */
+int remap_move_block(struct remap_c *rc, u64 block, u32 flags,
+		     remap_fill_fn fill, void *context, void *buf,
+		     unsigned long *lost);
+void remap_wait_for_moves(struct remap_c *rc);
+void remap_fill_metadata_entry(struct remap_metadata_entry *me, u64 block,
+			       u32 flags, const unsigned long *lost);
 bool remap_hold_bio(struct remap_c *rc, struct bio *bio, u64 block);
 int remap_move_to_spare(struct remap_c *rc, const u64 *blocks, unsigned int n,
 			u32 *spares);

@@ -61,6 +61,8 @@ static int remap_error(struct remap_c *rc, const char *what, int r)
 		DMERR("%s: spare pool is full", what);
 	else if (r == -ENOENT)
 		DMERR("%s: block is not remapped", what);
+	else if (r == -EBUSY)
+		DMERR("%s: block has lost sectors: write them first", what);
 	else if (r == -EIO)
 		DMERR("%s: I/O error while moving data or writing metadata", what);
 	else
@@ -214,9 +216,13 @@ static int msg_stats(struct remap_c *rc, unsigned int argc, char **argv,
 	       (u64)atomic64_read(&rc->stats.manual_remaps),
 	       (u64)atomic64_read(&rc->stats.unremaps),
 	       (u64)atomic64_read(&rc->stats.held_bios));
-	DMEMIT("hash_buckets=%u\nhash_resizes=%u\nregion_blocks=%u\ntable_bytes=%llu\nbytes_per_remap=%llu\n",
+	DMEMIT("spare_errors=%llu\nread_retries_ok=%llu\n",
+	       (u64)atomic64_read(&rc->stats.spare_errors),
+	       (u64)atomic64_read(&rc->stats.read_retries_ok));
+	DMEMIT("hash_buckets=%u\nhash_resizes=%u\nregion_blocks=%u\n",
 	       remap_table_buckets(&rc->table), remap_table_resizes(&rc->table),
-	       1U << rc->table.region_shift, memory,
+	       1U << rc->table.region_shift);
+	DMEMIT("table_bytes=%llu\nbytes_per_remap=%llu\n", memory,
 	       count ? div_u64(memory, count) : 0);
 	DMEMIT("metadata_seq=%llu\nmetadata_commits=%llu\nmetadata_state=%s\n",
 	       st.metadata_seq, remap_metadata_commits(rc->md), st.metadata_state);
@@ -234,6 +240,8 @@ static int msg_clear_stats(struct remap_c *rc, unsigned int argc,
 	atomic64_set(&rc->stats.manual_remaps, 0);
 	atomic64_set(&rc->stats.unremaps, 0);
 	atomic64_set(&rc->stats.held_bios, 0);
+	atomic64_set(&rc->stats.spare_errors, 0);
+	atomic64_set(&rc->stats.read_retries_ok, 0);
 	return 0;
 }
 
@@ -283,6 +291,26 @@ static int msg_commit(struct remap_c *rc, unsigned int argc, char **argv,
 	return 1;
 }
 
+static int msg_health(struct remap_c *rc, unsigned int argc, char **argv,
+		      char *result, unsigned int maxlen)
+{
+	struct remap_health h;
+	unsigned int sz = 0;
+
+	remap_get_health(rc, &h);
+	DMEMIT("score=%u state=%s\n", h.score, h.state);
+	DMEMIT("remapped=%u\nlost_sectors=%llu\nspare_used_pct=%llu\n",
+	       remap_table_count(&rc->table),
+	       remap_table_lost_sectors(&rc->table), h.spare_used_pct);
+	DMEMIT("remaps_last_hour=%llu\nspare_exhaustion_seconds=%lld\n",
+	       h.remaps_last_hour, h.exhaustion_seconds);
+	DMEMIT("spare_errors=%llu\nmetadata_state=%s\nreasons=%s\n",
+	       (u64)atomic64_read(&rc->stats.spare_errors),
+	       remap_metadata_state_name(remap_metadata_state(rc->md)),
+	       h.reasons);
+	return 1;
+}
+
 struct remap_message_handler {
 	const char *name;
 	unsigned int max_args;	/* after the name; -1 for any */
@@ -298,6 +326,8 @@ static const struct remap_message_handler handlers[] = {
 	{ DM_REMAP_MSG_STATS, 0, msg_stats },
 	{ DM_REMAP_MSG_CLEAR_STATS, 0, msg_clear_stats },
 	{ DM_REMAP_MSG_COMMIT, 0, msg_commit },
+	{ DM_REMAP_MSG_HEALTH, 0, msg_health },
+	{ DM_REMAP_MSG_SCRUB, 2, remap_scrub_message },
 };
 
 int remap_message(struct dm_target *ti, unsigned int argc, char **argv,

@@ -48,7 +48,7 @@ struct remap_metadata {
 	enum remap_metadata_state state;
 	atomic64_t commits;
 
-	spinlock_t stage_lock;
+	spinlock_t stage_lock;		/* protects the staged fields */
 	struct list_head staged;
 	u64 staged_seq;			/* commit that will write the staged */
 	u64 staged_used;
@@ -268,7 +268,7 @@ static int refuse_unknown(struct remap_metadata *md, int r0, int r1,
 		return -EINVAL;
 	}
 	if (r0 != -ENODATA || r1 != -ENODATA) {
-		*error = "Spare device metadata is damaged and no copy is valid: run dmremap metadata repair";
+		*error = "Spare metadata damaged, no valid copy: run dmremap metadata repair";
 		return -EINVAL;
 	}
 	if (read_meta_block(md->client[0], 0, buf)) {
@@ -485,8 +485,8 @@ static void decode_entry(const struct dm_remap_disk_entry *d,
 		e->lost[i] = le64_to_cpu(d->lost[i]);
 }
 
-static int for_each_entry(struct remap_metadata *md, unsigned int copy,
-			  remap_metadata_entry_fn fn, void *context)
+static int walk_entries(struct remap_metadata *md, unsigned int copy,
+			remap_metadata_entry_fn fn, void *context)
 {
 	struct remap_metadata_entry e;
 	const struct dm_remap_disk_table_block *tb;
@@ -545,7 +545,7 @@ int remap_metadata_load(struct remap_metadata *md, remap_metadata_entry_fn fn,
 		dm_bufio_forget_buffers(md->client[c], 0, md->geo.copy_sectors);
 	best = choose_copy(md, sb, ok);
 	if (best < 0) {
-		*error = "No consistent metadata copy on the spare device: run dmremap metadata repair";
+		*error = "No consistent metadata copy: run dmremap metadata repair";
 		r = -EINVAL;
 		goto out;
 	}
@@ -565,7 +565,7 @@ int remap_metadata_load(struct remap_metadata *md, remap_metadata_entry_fn fn,
 	md->staged_seq = md->seq + 1;
 	md->staged_used = md->table_used;
 	spin_unlock(&md->stage_lock);
-	r = for_each_entry(md, best, fn, context);
+	r = walk_entries(md, best, fn, context);
 	if (r)
 		*error = "Metadata table is inconsistent";
 out:
@@ -798,6 +798,11 @@ int remap_metadata_commit(struct remap_metadata *md, u64 ticket)
 bool remap_metadata_formatted(struct remap_metadata *md)
 {
 	return md->formatted;
+}
+
+const u8 *remap_metadata_uuid(struct remap_metadata *md)
+{
+	return md->uuid;
 }
 
 sector_t remap_metadata_pool_offset(struct remap_metadata *md)

@@ -21,6 +21,7 @@ struct remap_move {
 	u64 block;
 	u32 spare;
 	struct remap_entry *entry;
+	const unsigned long *lost;	/* sectors lost in the moved data */
 	struct bio_list held;
 };
 
@@ -73,8 +74,10 @@ static void drain_bank(struct remap_c *rc)
 {
 	unsigned int old = rc->bank;
 
+	/* the marked entries are visible before a bio can count in the new bank */
 	smp_mb();
 	WRITE_ONCE(rc->bank, !old);
+	/* and before the old bank's counts are read; see remap_enter_bank() */
 	smp_mb();
 	while (bank_count(rc, old))
 		usleep_range(50, 200);
@@ -154,19 +157,33 @@ static int copy_blocks(struct move_batch *b, bool to_spare)
 	return b->copy_error;
 }
 
+/* The metadata entry of a remap: its block, flags and lost sectors. */
+void remap_fill_metadata_entry(struct remap_metadata_entry *me, u64 block,
+			       u32 flags, const unsigned long *lost)
+{
+	memset(me, 0, sizeof(*me));
+	me->block = block;
+	me->flags = flags & REMAP_F_PERSISTENT & ~REMAP_F_LOST;
+	if (lost && !bitmap_empty(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK)) {
+		bitmap_to_arr64(me->lost, lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+		me->flags |= REMAP_F_LOST;
+	}
+}
+
 static int stage_and_commit(struct move_batch *b, bool remove)
 {
 	struct remap_metadata_entry e = { .block = DM_REMAP_ENTRY_FREE };
+	struct remap_move *m;
 	u64 ticket = 0;
 	unsigned int i;
 	int r = 0;
 
 	for (i = 0; !r && i < b->n; i++) {
-		if (!remove) {
-			e.block = b->moves[i].block;
-			e.flags = READ_ONCE(b->moves[i].entry->flags) & REMAP_F_PERSISTENT;
-		}
-		r = remap_metadata_stage(b->rc->md, b->moves[i].spare, &e, &ticket);
+		m = &b->moves[i];
+		if (!remove)
+			remap_fill_metadata_entry(&e, m->block,
+						  READ_ONCE(m->entry->flags), m->lost);
+		r = remap_metadata_stage(b->rc->md, m->spare, &e, &ticket);
 	}
 	return r ? r : remap_metadata_commit(b->rc->md, ticket);
 }
@@ -199,6 +216,7 @@ static void finish_moves(struct move_batch *b)
 		remap_table_set_flags(&b->rc->table, b->moves[i].entry, 0,
 				      REMAP_F_MOVING);
 	release_moves(b);
+	remap_check_events(b->rc);
 }
 
 /* Allocates and marks, or finds already remapped, each block of the batch. */
@@ -288,6 +306,8 @@ static int prepare_to_main(struct move_batch *b, const u64 *blocks,
 			return -ENOENT;
 		if (READ_ONCE(e->flags) & REMAP_F_MOVING)
 			continue;	/* listed twice in this batch */
+		if (READ_ONCE(e->flags) & REMAP_F_LOST)
+			return -EBUSY;	/* main would get no data for them */
 		m = &b->moves[b->n++];
 		m->entry = e;
 		m->block = blocks[i];
@@ -350,4 +370,59 @@ out:
 		atomic64_add(b->n, &rc->stats.unremaps);
 	kvfree(b);
 	return r;
+}
+
+/*
+ * Moves @block to a new spare block with content that @fill makes once no
+ * bio to the block is in flight (so that nothing written meanwhile is
+ * missed): @fill writes the block's data into @buf and marks sectors whose
+ * data it could not get in @lost. Returns -EEXIST if the block is remapped
+ * already, -ENOSPC if the pool is full.
+ */
+int remap_move_block(struct remap_c *rc, u64 block, u32 flags,
+		     remap_fill_fn fill, void *context, void *buf,
+		     unsigned long *lost)
+{
+	struct move_batch *b = alloc_batch(rc, 1);
+	struct remap_move *m;
+	u32 spare;
+	int r;
+
+	if (!b)
+		return -ENOMEM;
+	mutex_lock(&rc->move_lock);
+	r = prepare_to_spare(b, &block, 1, &spare);
+	if (!r && !b->n)
+		r = -EEXIST;
+	if (r)
+		goto out;
+	m = &b->moves[0];
+	m->lost = lost;
+	drain_bank(rc);
+	r = fill(context, buf, lost);
+	if (!r)
+		r = remap_sync_io(rc, REQ_OP_WRITE, rc->spare_dev->bdev,
+				  rc->pool_offset + block_to_sector(rc, m->spare),
+				  block_to_sector(rc, 1), buf);
+	if (!r) {
+		remap_table_set_flags(&rc->table, m->entry, flags, 0);
+		r = remap_table_set_lost(&rc->table, m->entry, lost);
+	}
+	if (!r)
+		r = stage_and_commit(b, false);
+out:
+	if (r && r != -EEXIST && b->n)
+		undo_to_spare(b);
+	else if (b->n)
+		finish_moves(b);
+	mutex_unlock(&rc->move_lock);
+	kvfree(b);
+	return r;
+}
+
+/* Waits until no move is in progress: moves hold move_lock throughout. */
+void remap_wait_for_moves(struct remap_c *rc)
+{
+	mutex_lock(&rc->move_lock);
+	mutex_unlock(&rc->move_lock);
 }

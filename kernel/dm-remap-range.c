@@ -5,6 +5,29 @@
  */
 #include "dm-remap-range.h"
 
+/*
+ * Within a block with lost sectors, a part is a run of sectors that are all
+ * lost or all good. Caller holds rcu_read_lock().
+ */
+static sector_t lost_run_end(struct remap_table *t, const struct remap_extent *x,
+			     unsigned int block_shift, sector_t sector,
+			     sector_t end, bool *lost)
+{
+	const unsigned long *bits = remap_table_lost(t, x->block);
+	unsigned int first = sector & ((1U << block_shift) - 1);
+	unsigned int limit = first + (end - sector);
+	unsigned int next;
+
+	if (!bits) {
+		*lost = false;
+		return end;
+	}
+	*lost = test_bit(first, bits);
+	next = *lost ? find_next_zero_bit(bits, limit, first) :
+		       find_next_bit(bits, limit, first);
+	return sector + (next - first);
+}
+
 /* A run of remapped blocks on consecutive spare blocks is one extent. */
 static u64 run_end(struct remap_table *t, struct remap_entry *e, u64 last)
 {
@@ -15,7 +38,7 @@ static u64 run_end(struct remap_table *t, struct remap_entry *e, u64 last)
 	while (block < last) {
 		next = remap_table_lookup(t, block + 1);
 		if (!next || next->spare != spare + 1 ||
-		    (READ_ONCE(next->flags) & REMAP_F_MOVING))
+		    (READ_ONCE(next->flags) & (REMAP_F_MOVING | REMAP_F_LOST)))
 			break;
 		block++;
 		spare++;
@@ -27,7 +50,8 @@ static u64 run_end(struct remap_table *t, struct remap_entry *e, u64 last)
  * Fills @x with the first part of [sector, sector + nr_sectors) that goes to
  * one place: up to the first remapped block if the range starts on the main
  * device, or the run of blocks that continue on consecutive spare blocks if
- * it starts on a remapped one (a moving block stands alone). A range that
+ * it starts on a remapped one. A moving block stands alone, and a block
+ * with lost sectors is cut where its sectors change from lost to good. A range that
  * touches no remapped block is one part, found with a few bit tests.
  */
 void remap_first_extent(struct remap_table *t, unsigned int block_shift,
@@ -42,6 +66,7 @@ void remap_first_extent(struct remap_table *t, unsigned int block_shift,
 	rcu_read_lock();
 	e = remap_table_first_in_range(t, first, last);
 	x->remapped = e && e->block == first;
+	x->lost = false;
 	if (!e) {
 		end = sector + nr_sectors;
 	} else if (!x->remapped) {
@@ -50,9 +75,14 @@ void remap_first_extent(struct remap_table *t, unsigned int block_shift,
 		x->block = e->block;
 		x->spare = e->spare;
 		x->flags = READ_ONCE(e->flags);
-		last = x->flags & REMAP_F_MOVING ? first : run_end(t, e, last);
+		if (x->flags & (REMAP_F_MOVING | REMAP_F_LOST))
+			last = first;
+		else
+			last = run_end(t, e, last);
 		end = min_t(sector_t, (last + 1) << block_shift,
 			    sector + nr_sectors);
+		if (x->flags & REMAP_F_LOST)
+			end = lost_run_end(t, x, block_shift, sector, end, &x->lost);
 	}
 	rcu_read_unlock();
 	x->sectors = end - sector;

@@ -16,6 +16,7 @@ struct remap_extent {
 	u64 block;		/* first block of the part, if remapped */
 	u32 spare;		/* its spare block */
 	u32 flags;		/* its entry's flags */
+	bool lost;		/* the part's sectors are lost (reads fail) */
 };
 
 void remap_first_extent(struct remap_table *t, unsigned int block_shift,

@@ -11,7 +11,7 @@
 #include <linux/types.h>
 
 struct spare_pool {
-	spinlock_t lock;
+	spinlock_t lock;	/* protects the fields below */
 	unsigned long *used;	/* bit set: block holds a remap */
 	u32 nr_blocks;
 	u32 nr_free;

@@ -47,56 +47,98 @@ static ssize_t remap_attr_store(struct kobject *kobj, struct attribute *attr,
 	return a->store ? a->store(kobj_to_rc(kobj), buf, len) : -EIO;
 }
 
-#define STATUS_ATTR(field, fmt)						\
-static ssize_t field##_show(struct remap_c *rc, char *buf)		\
-{									\
-	struct remap_status st;						\
-									\
-	remap_get_status(rc, &st);					\
-	return sysfs_emit(buf, fmt "\n", st.field);			\
-}									\
-static struct remap_attribute attr_##field = __ATTR_RO(field)
+enum status_file {
+	STATUS_REMAPPED, STATUS_SPARE_TOTAL, STATUS_SPARE_FREE,
+	STATUS_READ_ERRORS, STATUS_WRITE_ERRORS, STATUS_AUTO_REMAPS,
+	STATUS_LOST_SECTORS, STATUS_METADATA_SEQ, STATUS_METADATA_STATE,
+	STATUS_HEALTH_SCORE, STATUS_HEALTH_STATE,
+};
 
-STATUS_ATTR(remapped, "%llu");
-STATUS_ATTR(spare_total, "%llu");
-STATUS_ATTR(spare_free, "%llu");
-STATUS_ATTR(read_errors, "%llu");
-STATUS_ATTR(write_errors, "%llu");
-STATUS_ATTR(auto_remaps, "%llu");
-STATUS_ATTR(lost_sectors, "%llu");
-STATUS_ATTR(metadata_seq, "%llu");
-STATUS_ATTR(metadata_state, "%s");
-STATUS_ATTR(health_score, "%u");
-STATUS_ATTR(health_state, "%s");
+static ssize_t status_file_show(struct remap_c *rc, enum status_file f,
+				char *buf)
+{
+	struct remap_status st;
+
+	remap_get_status(rc, &st);
+	switch (f) {
+	case STATUS_REMAPPED:
+		return sysfs_emit(buf, "%llu\n", st.remapped);
+	case STATUS_SPARE_TOTAL:
+		return sysfs_emit(buf, "%llu\n", st.spare_total);
+	case STATUS_SPARE_FREE:
+		return sysfs_emit(buf, "%llu\n", st.spare_free);
+	case STATUS_READ_ERRORS:
+		return sysfs_emit(buf, "%llu\n", st.read_errors);
+	case STATUS_WRITE_ERRORS:
+		return sysfs_emit(buf, "%llu\n", st.write_errors);
+	case STATUS_AUTO_REMAPS:
+		return sysfs_emit(buf, "%llu\n", st.auto_remaps);
+	case STATUS_LOST_SECTORS:
+		return sysfs_emit(buf, "%llu\n", st.lost_sectors);
+	case STATUS_METADATA_SEQ:
+		return sysfs_emit(buf, "%llu\n", st.metadata_seq);
+	case STATUS_METADATA_STATE:
+		return sysfs_emit(buf, "%s\n", st.metadata_state);
+	case STATUS_HEALTH_SCORE:
+		return sysfs_emit(buf, "%u\n", st.health_score);
+	case STATUS_HEALTH_STATE:
+		return sysfs_emit(buf, "%s\n", st.health_state);
+	}
+	return -EINVAL;
+}
+
+#define STATUS_ATTR(_name, _file)					\
+static ssize_t _name##_show(struct remap_c *rc, char *buf)		\
+{									\
+	return status_file_show(rc, _file, buf);			\
+}									\
+static struct remap_attribute attr_##_name = __ATTR_RO(_name)
+
+STATUS_ATTR(remapped, STATUS_REMAPPED);
+STATUS_ATTR(spare_total, STATUS_SPARE_TOTAL);
+STATUS_ATTR(spare_free, STATUS_SPARE_FREE);
+STATUS_ATTR(read_errors, STATUS_READ_ERRORS);
+STATUS_ATTR(write_errors, STATUS_WRITE_ERRORS);
+STATUS_ATTR(auto_remaps, STATUS_AUTO_REMAPS);
+STATUS_ATTR(lost_sectors, STATUS_LOST_SECTORS);
+STATUS_ATTR(metadata_seq, STATUS_METADATA_SEQ);
+STATUS_ATTR(metadata_state, STATUS_METADATA_STATE);
+STATUS_ATTR(health_score, STATUS_HEALTH_SCORE);
+STATUS_ATTR(health_state, STATUS_HEALTH_STATE);
 
 static ssize_t block_size_show(struct remap_c *rc, char *buf)
 {
 	return sysfs_emit(buf, "%u\n", rc->block_size);
 }
+
 static struct remap_attribute attr_block_size = __ATTR_RO(block_size);
 
 static ssize_t hash_buckets_show(struct remap_c *rc, char *buf)
 {
 	return sysfs_emit(buf, "%u\n", remap_table_buckets(&rc->table));
 }
+
 static struct remap_attribute attr_hash_buckets = __ATTR_RO(hash_buckets);
 
 static ssize_t hash_resizes_show(struct remap_c *rc, char *buf)
 {
 	return sysfs_emit(buf, "%u\n", remap_table_resizes(&rc->table));
 }
+
 static struct remap_attribute attr_hash_resizes = __ATTR_RO(hash_resizes);
 
 static ssize_t metadata_commits_show(struct remap_c *rc, char *buf)
 {
 	return sysfs_emit(buf, "%llu\n", remap_metadata_commits(rc->md));
 }
+
 static struct remap_attribute attr_metadata_commits = __ATTR_RO(metadata_commits);
 
 static ssize_t table_bytes_show(struct remap_c *rc, char *buf)
 {
 	return sysfs_emit(buf, "%llu\n", remap_table_memory(&rc->table));
 }
+
 static struct remap_attribute attr_table_bytes = __ATTR_RO(table_bytes);
 
 static ssize_t read_retries_show(struct remap_c *rc, char *buf)
@@ -114,6 +156,7 @@ static ssize_t read_retries_store(struct remap_c *rc, const char *buf,
 	WRITE_ONCE(rc->read_retries, n);
 	return len;
 }
+
 static struct remap_attribute attr_read_retries = __ATTR_RW(read_retries);
 
 static ssize_t auto_remap_show(struct remap_c *rc, char *buf)
@@ -135,6 +178,7 @@ static ssize_t auto_remap_store(struct remap_c *rc, const char *buf,
 	WRITE_ONCE(rc->auto_remap, on);
 	return len;
 }
+
 static struct remap_attribute attr_auto_remap = __ATTR_RW(auto_remap);
 
 static struct attribute *remap_attrs[] = {

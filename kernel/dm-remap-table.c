@@ -74,6 +74,8 @@ int remap_table_init(struct remap_table *t, u64 nr_blocks)
 		return r;
 	}
 	mutex_init(&t->lock);
+	xa_init(&t->lost);
+	atomic64_set(&t->lost_sectors, 0);
 	atomic_set(&t->buckets_seen, remap_table_buckets(t));
 	atomic_set(&t->resizes, 0);
 	return 0;
@@ -87,6 +89,12 @@ static void free_entry(void *ptr, void *arg)
 /* Only once no reader can be left: the target is gone from the I/O path. */
 void remap_table_destroy(struct remap_table *t)
 {
+	struct remap_lost *lost;
+	unsigned long block;
+
+	xa_for_each(&t->lost, block, lost)
+		kfree(lost);
+	xa_destroy(&t->lost);
 	rhashtable_free_and_destroy(&t->ht, free_entry, NULL);
 	kvfree(t->regions);
 	mutex_destroy(&t->lock);
@@ -207,9 +215,16 @@ static bool region_has_entries(struct remap_table *t, unsigned long region)
 void remap_table_remove(struct remap_table *t, struct remap_entry *e)
 {
 	unsigned long region = e->block >> t->region_shift;
+	struct remap_lost *lost;
 
 	mutex_lock(&t->lock);
 	WARN_ON(rhashtable_remove_fast(&t->ht, &e->node, remap_ht_params));
+	lost = xa_erase(&t->lost, e->block);
+	if (lost) {
+		atomic64_sub(bitmap_weight(lost->bits, DM_REMAP_MAX_SECTORS_PER_BLOCK),
+			     &t->lost_sectors);
+		kfree_rcu(lost, rcu);
+	}
 	if (!region_has_entries(t, region))
 		clear_bit(region, t->regions);
 	mutex_unlock(&t->lock);
@@ -226,6 +241,54 @@ void remap_table_free_removed(struct remap_entry **removed, unsigned int n)
 	synchronize_rcu();
 	for (i = 0; i < n; i++)
 		kmem_cache_free(remap_entry_cache, removed[i]);
+}
+
+/* The lost sectors of a remapped block, or NULL. Caller holds rcu_read_lock(). */
+const unsigned long *remap_table_lost(struct remap_table *t, u64 block)
+{
+	struct remap_lost *lost = xa_load(&t->lost, block);
+
+	return lost ? lost->bits : NULL;
+}
+
+/*
+ * Replaces the lost-sector bitmap of @e's block (copy on write, so that
+ * readers never see it half-changed) and its LOST flag to match. An empty
+ * @bits clears both. Caller serializes changes to the same entry.
+ */
+int remap_table_set_lost(struct remap_table *t, struct remap_entry *e,
+			 const unsigned long *bits)
+{
+	unsigned int n = DM_REMAP_MAX_SECTORS_PER_BLOCK;
+	struct remap_lost *new = NULL, *old;
+	int weight = bits ? bitmap_weight(bits, n) : 0;
+
+	if (weight) {
+		new = kmalloc(sizeof(*new), GFP_NOIO);
+		if (!new)
+			return -ENOMEM;
+		bitmap_copy(new->bits, bits, n);
+	}
+	mutex_lock(&t->lock);
+	old = new ? xa_store(&t->lost, e->block, new, GFP_NOIO) :
+		    xa_erase(&t->lost, e->block);
+	if (xa_is_err(old)) {
+		mutex_unlock(&t->lock);
+		kfree(new);
+		return xa_err(old);
+	}
+	WRITE_ONCE(e->flags, weight ? e->flags | REMAP_F_LOST : e->flags & ~REMAP_F_LOST);
+	mutex_unlock(&t->lock);
+	atomic64_add((s64)weight - (old ? bitmap_weight(old->bits, n) : 0),
+		     &t->lost_sectors);
+	if (old)
+		kfree_rcu(old, rcu);
+	return 0;
+}
+
+u64 remap_table_lost_sectors(struct remap_table *t)
+{
+	return atomic64_read(&t->lost_sectors);
 }
 
 unsigned int remap_table_count(struct remap_table *t)

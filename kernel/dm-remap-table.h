@@ -14,6 +14,7 @@
 #include <linux/mutex.h>
 #include <linux/rhashtable.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 
 #include "../include/uapi/dm-remap.h"
 
@@ -22,7 +23,7 @@
 #define REMAP_F_AUTO		DM_REMAP_ENTRY_AUTO
 #define REMAP_F_PERSISTENT	DM_REMAP_ENTRY_KNOWN_FLAGS
 /* The block's data is being moved: bios to it wait until the move ends. */
-#define REMAP_F_MOVING		(1U << 31)
+#define REMAP_F_MOVING		BIT(31)
 
 struct remap_entry {
 	struct rhash_head node;
@@ -31,9 +32,17 @@ struct remap_entry {
 	u32 flags;	/* REMAP_F_*: read with READ_ONCE, changed under the mutex */
 };
 
+/* Sectors of a remapped block whose data is lost: reads of them fail. */
+struct remap_lost {
+	DECLARE_BITMAP(bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	struct rcu_head rcu;
+};
+
 struct remap_table {
 	struct rhashtable ht;
-	struct mutex lock;
+	struct xarray lost;		/* block -> struct remap_lost */
+	atomic64_t lost_sectors;
+	struct mutex lock;		/* serializes changes */
 	unsigned long *regions;		/* bit set: region may hold a remap */
 	unsigned long nr_regions;
 	unsigned int region_shift;	/* log2 of blocks per region */
@@ -58,6 +67,11 @@ void remap_table_set_flags(struct remap_table *t, struct remap_entry *e,
 			   u32 set, u32 clear);
 void remap_table_remove(struct remap_table *t, struct remap_entry *e);
 void remap_table_free_removed(struct remap_entry **removed, unsigned int n);
+
+const unsigned long *remap_table_lost(struct remap_table *t, u64 block);
+int remap_table_set_lost(struct remap_table *t, struct remap_entry *e,
+			 const unsigned long *bits);
+u64 remap_table_lost_sectors(struct remap_table *t);
 
 unsigned int remap_table_count(struct remap_table *t);
 unsigned int remap_table_buckets(struct remap_table *t);

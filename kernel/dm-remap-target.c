@@ -30,6 +30,7 @@ void remap_enter_bank(struct remap_c *rc, struct remap_io *io)
 	io->bank = READ_ONCE(rc->bank);
 	this_cpu_inc(rc->inflight->count[io->bank]);
 	io->counted = true;
+	/* order the count before the table lookups; pairs with drain_bank() */
 	smp_mb();
 }
 
@@ -47,6 +48,8 @@ static void route_to_main(struct remap_c *rc, struct bio *bio,
 	bio_set_dev(bio, rc->main_dev->bdev);
 	bio->bi_iter.bi_sector = sector;
 	io->on_spare = false;
+	io->sector = sector;
+	io->iter = bio->bi_iter;
 }
 
 static void route_to_spare(struct remap_c *rc, struct bio *bio,
@@ -58,6 +61,19 @@ static void route_to_spare(struct remap_c *rc, struct bio *bio,
 	bio->bi_iter.bi_sector = rc->pool_offset +
 				 ((sector_t)spare << rc->block_shift) + offset;
 	io->on_spare = true;
+}
+
+/*
+ * Hands the bio to the worker, which does it block by block: for bios that
+ * cannot be cut here (only map() may cut) or that change lost sectors.
+ */
+static void defer_whole(struct remap_c *rc, struct bio *bio,
+			struct remap_io *io, sector_t sector)
+{
+	io->sector = sector;
+	io->iter = bio->bi_iter;
+	remap_leave_bank(rc, io);
+	remap_defer_bio(rc, bio);
 }
 
 /*
@@ -76,6 +92,18 @@ static int route_remapped(struct remap_c *rc, struct bio *bio,
 		remap_enter_bank(rc, io);
 		return -EAGAIN;
 	}
+	if (x->flags & REMAP_F_LOST) {
+		if (bio_data_dir(bio) == WRITE) {
+			/* makes lost sectors good: the metadata must say so */
+			defer_whole(rc, bio, io, sector);
+			return DM_MAPIO_SUBMITTED;
+		}
+		if (x->lost) {
+			io->redone = true;
+			bio_io_error(bio);
+			return DM_MAPIO_SUBMITTED;
+		}
+	}
 	if (bio_op(bio) == REQ_OP_DISCARD && !rc->spare_discards) {
 		bio_endio(bio);
 		return DM_MAPIO_SUBMITTED;
@@ -88,8 +116,8 @@ static int route_remapped(struct remap_c *rc, struct bio *bio,
  * Sends a bio where its first part lives. A bio that touches no remapped
  * block goes to the main device whole; otherwise it is cut where the
  * destination changes and DM sends the rest through map() again. Held bios
- * come back here from a move's release (@in_map false): they never span two
- * blocks, so they never need cutting, which only map() may do.
+ * come back here from a move's release (@in_map false): they lie within one
+ * block, but if that block now has lost sectors they go to the worker.
  */
 int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
 		    bool in_map)
@@ -102,8 +130,8 @@ int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
 		remap_first_extent(&rc->table, rc->block_shift, sector,
 				   bio_sectors(bio), &x);
 		if (x.sectors < bio_sectors(bio)) {
-			if (WARN_ON_ONCE(!in_map)) {
-				bio_io_error(bio);
+			if (!in_map) {
+				defer_whole(rc, bio, io, sector);
 				return DM_MAPIO_SUBMITTED;
 			}
 			dm_accept_partial_bio(bio, x.sectors);
@@ -124,7 +152,9 @@ static int remap_map(struct dm_target *ti, struct bio *bio)
 
 	io->counted = false;
 	io->on_spare = false;
-	if (unlikely(!bio_sectors(bio))) {
+	io->redone = false;
+	io->data = bio_sectors(bio);
+	if (unlikely(!io->data)) {
 		/* empty flush: clone 0 flushes the main device, clone 1 the spare */
 		bio_set_dev(bio, dm_bio_get_target_bio_nr(bio) ?
 			    rc->spare_dev->bdev : rc->main_dev->bdev);
@@ -140,12 +170,9 @@ static int remap_end_io(struct dm_target *ti, struct bio *bio,
 	struct remap_c *rc = ti->private;
 	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
 
-	if (unlikely(*error) && !io->on_spare && bio_sectors(bio)) {
-		if (bio_data_dir(bio) == WRITE)
-			atomic64_inc(&rc->stats.write_errors);
-		else
-			atomic64_inc(&rc->stats.read_errors);
-	}
+	if (unlikely(*error) && io->data &&
+	    remap_end_io_error(rc, bio, io, *error))
+		return DM_ENDIO_INCOMPLETE;
 	remap_leave_bank(rc, io);
 	return DM_ENDIO_DONE;
 }
@@ -157,6 +184,7 @@ static int remap_end_io(struct dm_target *ti, struct bio *bio,
 void remap_get_status(struct remap_c *rc, struct remap_status *st)
 {
 	enum remap_metadata_state ms = remap_metadata_state(rc->md);
+	struct remap_health h;
 
 	st->remapped = remap_table_count(&rc->table);
 	st->spare_total = rc->pool.nr_blocks;
@@ -164,11 +192,12 @@ void remap_get_status(struct remap_c *rc, struct remap_status *st)
 	st->read_errors = atomic64_read(&rc->stats.read_errors);
 	st->write_errors = atomic64_read(&rc->stats.write_errors);
 	st->auto_remaps = atomic64_read(&rc->stats.auto_remaps);
-	st->lost_sectors = 0;
+	st->lost_sectors = remap_table_lost_sectors(&rc->table);
 	st->metadata_seq = remap_metadata_seq(rc->md);
 	st->metadata_state = remap_metadata_state_name(ms);
-	st->health_score = ms == REMAP_METADATA_FAILED ? 0 : 100;
-	st->health_state = ms == REMAP_METADATA_FAILED ? "failed" : "ok";
+	remap_get_health(rc, &h);
+	st->health_score = h.score;
+	st->health_state = h.state;
 }
 
 static unsigned int nr_feature_args(struct remap_c *rc)
@@ -237,7 +266,9 @@ static int remap_iterate_devices(struct dm_target *ti,
 static int load_entry(void *context, u32 spare,
 		      const struct remap_metadata_entry *e)
 {
+	DECLARE_BITMAP(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
 	struct remap_c *rc = context;
+	struct remap_entry *entry;
 	int r;
 
 	r = spare_pool_claim(&rc->pool, spare);
@@ -246,7 +277,11 @@ static int load_entry(void *context, u32 spare,
 		return r;
 	}
 	r = remap_table_insert(&rc->table, e->block, spare,
-			       e->flags & REMAP_F_PERSISTENT, NULL);
+			       e->flags & REMAP_F_PERSISTENT & ~REMAP_F_LOST, &entry);
+	if (!r && (e->flags & REMAP_F_LOST)) {
+		bitmap_from_arr64(lost, e->lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+		r = remap_table_set_lost(&rc->table, entry, lost);
+	}
 	if (r)
 		DMERR("metadata: block %llu cannot be loaded: error %d",
 		      e->block, r);
@@ -284,8 +319,21 @@ static void remap_resume(struct dm_target *ti)
 	struct remap_c *rc = ti->private;
 
 	WRITE_ONCE(rc->suspended, false);
+	remap_check_events(rc);
+	remap_scrub_resume(rc);
 	if (remap_sysfs_add(rc))
 		DMWARN("cannot create the sysfs directory");
+}
+
+/* Background work stops before the device is quiesced. */
+static void remap_presuspend(struct dm_target *ti)
+{
+	remap_scrub_suspend(ti->private);
+}
+
+static void remap_presuspend_undo(struct dm_target *ti)
+{
+	remap_scrub_resume(ti->private);
 }
 
 static void remap_postsuspend(struct dm_target *ti)
@@ -295,6 +343,7 @@ static void remap_postsuspend(struct dm_target *ti)
 
 	WRITE_ONCE(rc->suspended, true);
 	remap_sysfs_remove(rc);
+	flush_workqueue(rc->wq);
 	r = remap_metadata_commit(rc->md, remap_metadata_ticket(rc->md));
 	if (r)
 		DMERR("metadata commit on suspend failed: error %d", r);
@@ -411,6 +460,20 @@ static int setup_runtime(struct remap_c *rc, char **error)
 		r = -ENOMEM;
 		goto nomem;
 	}
+	rc->io_client = dm_io_client_create();
+	if (IS_ERR(rc->io_client)) {
+		r = PTR_ERR(rc->io_client);
+		rc->io_client = NULL;
+		goto nomem;
+	}
+	rc->wq = alloc_workqueue("dm-remap", WQ_MEM_RECLAIM, 1);
+	if (!rc->wq) {
+		r = -ENOMEM;
+		goto nomem;
+	}
+	r = remap_scrub_init(rc);
+	if (r)
+		goto nomem;
 	rc->kcopyd = dm_kcopyd_client_create(NULL);
 	if (IS_ERR(rc->kcopyd)) {
 		r = PTR_ERR(rc->kcopyd);
@@ -430,6 +493,11 @@ static void remap_free(struct remap_c *rc)
 
 	if (rc->kcopyd)
 		dm_kcopyd_client_destroy(rc->kcopyd);
+	remap_scrub_free(rc);
+	if (rc->wq)
+		destroy_workqueue(rc->wq);
+	if (rc->io_client)
+		dm_io_client_destroy(rc->io_client);
 	free_percpu(rc->inflight);
 	if (rc->pool.used)
 		spare_pool_destroy(&rc->pool);
@@ -471,7 +539,7 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	int r;
 
 	if (argc < 2) {
-		ti->error = "Invalid argument count: <main_dev> <spare_dev> [<#feature_args> <feature_arg>...]";
+		ti->error = "Invalid argument count: <main_dev> <spare_dev> [<#features> ...]";
 		return -EINVAL;
 	}
 	r = parse_features(&as, &args, &ti->error);
@@ -493,6 +561,10 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	rc->read_retries = args.read_retries;
 	mutex_init(&rc->move_lock);
 	spin_lock_init(&rc->held_lock);
+	spin_lock_init(&rc->failed_lock);
+	spin_lock_init(&rc->rate.lock);
+	bio_list_init(&rc->failed);
+	INIT_WORK(&rc->error_work, remap_error_work);
 	INIT_LIST_HEAD(&rc->moves);
 
 	r = get_devices(ti, rc, argv, &ti->error);
@@ -542,6 +614,8 @@ static struct target_type remap_target = {
 	.dtr = remap_dtr,
 	.map = remap_map,
 	.end_io = remap_end_io,
+	.presuspend = remap_presuspend,
+	.presuspend_undo = remap_presuspend_undo,
 	.postsuspend = remap_postsuspend,
 	.preresume = remap_preresume,
 	.resume = remap_resume,
@@ -558,6 +632,8 @@ static struct target_type remap_v4_target = {
 	.dtr = remap_dtr,
 	.map = remap_map,
 	.end_io = remap_end_io,
+	.presuspend = remap_presuspend,
+	.presuspend_undo = remap_presuspend_undo,
 	.postsuspend = remap_postsuspend,
 	.preresume = remap_preresume,
 	.resume = remap_resume,
@@ -595,6 +671,7 @@ static void __exit dm_remap_exit(void)
 {
 	dm_unregister_target(&remap_v4_target);
 	dm_unregister_target(&remap_target);
+	remap_scrub_module_exit();
 	remap_sysfs_module_exit();
 	remap_table_module_exit();
 }

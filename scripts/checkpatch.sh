@@ -17,6 +17,6 @@ if [[ -z $script ]]; then
 	script=$(find "$dir" -path '*/scripts/checkpatch.pl' | head -n1)
 fi
 cd "$REPO"
-"$script" --strict --no-tree --quiet --terse -f kernel/*.c kernel/*.h \
+"$script" --strict --no-tree --quiet --terse -f kernel/dm-remap-*.c kernel/dm-remap-*.h \
 	tests/kunit/*.c include/uapi/dm-remap.h
 echo "checkpatch: clean"

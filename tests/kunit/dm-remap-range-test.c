@@ -184,6 +184,7 @@ static struct kunit_suite range_suite = {
 	.exit = range_exit,
 	.test_cases = range_cases,
 };
+
 kunit_test_suite(range_suite);
 
 MODULE_LICENSE("GPL");

@@ -129,6 +129,7 @@ static struct kunit_suite spare_suite = {
 	.name = "dm_remap_spare",
 	.test_cases = spare_cases,
 };
+
 kunit_test_suite(spare_suite);
 
 MODULE_LICENSE("GPL");

@@ -10,7 +10,7 @@
 
 #include "dm-remap-table.h"
 
-#define TEST_BLOCKS	(1ULL << 32)
+#define TEST_BLOCKS	BIT_ULL(32)
 
 static int table_suite_init(struct kunit_suite *suite)
 {
@@ -154,7 +154,7 @@ static unsigned int wait_until_fits(struct remap_table *t, unsigned int n)
 	unsigned int i;
 
 	for (i = 0; i < 500 && remap_table_buckets(t) / 4 * 3 < n; i++)
-		msleep(10);
+		msleep(20);
 	return remap_table_buckets(t);
 }
 
@@ -163,7 +163,7 @@ static unsigned int wait_for_shrink(struct remap_table *t, unsigned int from)
 	unsigned int i;
 
 	for (i = 0; i < 500 && remap_table_buckets(t) >= from; i++)
-		msleep(10);
+		msleep(20);
 	return remap_table_buckets(t);
 }
 
@@ -263,6 +263,7 @@ static struct kunit_suite table_suite = {
 	.suite_exit = table_suite_exit,
 	.test_cases = table_cases,
 };
+
 kunit_test_suite(table_suite);
 
 MODULE_LICENSE("GPL");

@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The error path: what happens when the main device fails a bio.
+ *
+ * end_io() takes a failed bio back (DM_ENDIO_INCOMPLETE) and queues it; a
+ * worker redoes it block by block in process context, as md's raid1 narrows
+ * a failed write, so that only the blocks that really fail are remapped:
+ *
+ * - a write whose block cannot take it goes to a new spare block, with the
+ *   rest of the block copied from the main device first; sectors of the
+ *   rest that cannot be read are lost (never replaced by zeros);
+ * - a read is retried read_retries times; data from a retry is returned and
+ *   its block, being weak, is moved to a spare with that data; a block that
+ *   stays unreadable is moved with what can be read, its unreadable sectors
+ *   marked lost, and the read fails. Lost sectors read as errors until they
+ *   are written again, and they are recorded in the metadata so that this
+ *   holds across reboots too.
+ *
+ * Bios to the spare device are never redone: its errors are reported.
+ */
+#include <linux/bio.h>
+#include <linux/delay.h>
+#include <linux/blkdev.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "dm-remap-core.h"
+
+#define DM_MSG_PREFIX "remap"
+
+/* One block's part of a bio being redone. */
+struct block_redo {
+	struct remap_c *rc;
+	struct bio *bio;
+	u64 block;
+	unsigned int first;		/* sector of the part within the block */
+	unsigned int count;		/* sectors of the part */
+	unsigned int bio_offset;	/* bytes into the bio's data */
+	void *buf;			/* one block */
+	DECLARE_BITMAP(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+};
+
+int remap_sync_io(struct remap_c *rc, enum req_op op, struct block_device *bdev,
+		  sector_t sector, sector_t count, void *buf)
+{
+	struct dm_io_region where = {
+		.bdev = bdev, .sector = sector, .count = count,
+	};
+	struct dm_io_request req = {
+		.bi_opf = op | REQ_SYNC,
+		.mem.type = is_vmalloc_addr(buf) ? DM_IO_VMA : DM_IO_KMEM,
+		.mem.ptr.addr = buf,
+		.client = rc->io_client,
+	};
+	unsigned long error_bits = 0;
+	int r = dm_io(&req, 1, &where, &error_bits, IOPRIO_DEFAULT);
+
+	return r ? r : (error_bits ? -EIO : 0);
+}
+
+static int main_io(struct block_redo *r, enum req_op op, unsigned int first,
+		   unsigned int count)
+{
+	struct remap_c *rc = r->rc;
+
+	return remap_sync_io(rc, op, rc->main_dev->bdev,
+			     block_to_sector(rc, r->block) + first, count,
+			     r->buf + (first << SECTOR_SHIFT));
+}
+
+/* Copies between the bio's data for this part and the block buffer. */
+static void copy_bio_data(struct block_redo *r, bool to_bio)
+{
+	struct remap_io *io = dm_per_bio_data(r->bio, sizeof(*io));
+	struct bvec_iter iter = io->iter, it;
+	void *p = r->buf + (r->first << SECTOR_SHIFT);
+	struct bio_vec bv;
+
+	bio_advance_iter(r->bio, &iter, r->bio_offset);
+	iter.bi_size = r->count << SECTOR_SHIFT;
+	__bio_for_each_segment(bv, r->bio, it, iter) {
+		if (to_bio)
+			memcpy_to_bvec(&bv, p);
+		else
+			memcpy_from_bvec(p, &bv);
+		p += bv.bv_len;
+	}
+}
+
+/* Reads part of the block, retrying with a growing pause in between. */
+static int read_with_retries(struct block_redo *r, unsigned int first,
+			     unsigned int count, unsigned int retries)
+{
+	unsigned int attempt;
+
+	for (attempt = 0; attempt <= retries; attempt++) {
+		/* back off, so that a transient fault has time to clear */
+		if (attempt)
+			msleep(min(25U << attempt, 1000U));
+		if (!main_io(r, REQ_OP_READ, first, count))
+			return attempt;
+	}
+	return -EIO;
+}
+
+/*
+ * Reads sectors [first, first + count) of the block; if they keep failing,
+ * sector by sector, and marks those that never read as lost.
+ */
+static void salvage_sectors(struct block_redo *r, unsigned int first,
+			    unsigned int count)
+{
+	unsigned int s;
+
+	if (!count || read_with_retries(r, first, count,
+					READ_ONCE(r->rc->read_retries)) >= 0)
+		return;
+	for (s = first; s < first + count; s++) {
+		if (main_io(r, REQ_OP_READ, s, 1)) {
+			memset(r->buf + (s << SECTOR_SHIFT), 0, SECTOR_SIZE);
+			set_bit(s, r->lost);
+		}
+	}
+}
+
+/* The block as it is on the main device, unreadable sectors marked lost. */
+static int fill_from_main(void *context, void *buf, unsigned long *lost)
+{
+	struct block_redo *r = context;
+
+	bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	salvage_sectors(r, 0, 1U << r->rc->block_shift);
+	return 0;
+}
+
+/* The bio's data for its part, the rest of the block from the main device. */
+static int fill_with_write(void *context, void *buf, unsigned long *lost)
+{
+	struct block_redo *r = context;
+	unsigned int end = r->first + r->count;
+
+	bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	salvage_sectors(r, 0, r->first);
+	salvage_sectors(r, end, (1U << r->rc->block_shift) - end);
+	copy_bio_data(r, false);
+	return 0;
+}
+
+static int move_block(struct block_redo *r, remap_fill_fn fill)
+{
+	struct remap_c *rc = r->rc;
+	int ret;
+
+	if (!READ_ONCE(rc->auto_remap) ||
+	    remap_metadata_state(rc->md) == REMAP_METADATA_FAILED)
+		return -EIO;
+	ret = remap_move_block(rc, r->block, REMAP_F_AUTO, fill, r, r->buf,
+			       r->lost);
+	if (!ret) {
+		remap_count_auto_remap(rc);
+		DMINFO_LIMIT("%s: block %llu moved to a spare block (%u sectors lost)",
+			     rc->main_dev->name, r->block,
+			     bitmap_weight(r->lost, DM_REMAP_MAX_SECTORS_PER_BLOCK));
+	} else if (ret == -ENOSPC) {
+		DMERR_LIMIT("%s: spare pool is full: block %llu cannot be remapped",
+			    rc->main_dev->name, r->block);
+		remap_check_events(rc);
+	}
+	return ret;
+}
+
+static bool any_lost(const unsigned long *lost, unsigned int first,
+		     unsigned int count)
+{
+	return find_next_bit(lost, first + count, first) < first + count;
+}
+
+/*
+ * The part's block is remapped: its data is on the spare. A write there
+ * makes its lost sectors good again, once the data is durable. -EAGAIN: the
+ * block left the spare meanwhile.
+ */
+static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
+{
+	struct remap_c *rc = r->rc;
+	sector_t sector = rc->pool_offset + block_to_sector(rc, spare) + r->first;
+	DECLARE_BITMAP(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	struct remap_metadata_entry me;
+	const unsigned long *bits;
+	struct remap_entry *e;
+	u64 ticket;
+	int ret;
+
+	mutex_lock(&rc->move_lock);
+	rcu_read_lock();
+	e = remap_table_lookup(&rc->table, r->block);
+	bits = e ? remap_table_lost(&rc->table, r->block) : NULL;
+	if (bits)
+		bitmap_copy(lost, bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	else
+		bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	rcu_read_unlock();
+	if (!e || e->spare != spare) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	if (!write) {
+		ret = any_lost(lost, r->first, r->count) ? -EIO : 0;
+		if (!ret)
+			ret = remap_sync_io(rc, REQ_OP_READ, rc->spare_dev->bdev, sector,
+					    r->count, r->buf + (r->first << SECTOR_SHIFT));
+		if (!ret)
+			copy_bio_data(r, true);
+		goto out;
+	}
+	copy_bio_data(r, false);
+	ret = remap_sync_io(rc, REQ_OP_WRITE, rc->spare_dev->bdev, sector,
+			    r->count, r->buf + (r->first << SECTOR_SHIFT));
+	if (ret || !any_lost(lost, r->first, r->count))
+		goto out;
+	bitmap_clear(lost, r->first, r->count);
+	remap_fill_metadata_entry(&me, r->block, READ_ONCE(e->flags), lost);
+	ret = remap_metadata_stage(rc->md, spare, &me, &ticket);
+	if (!ret)
+		ret = remap_metadata_commit(rc->md, ticket);
+	if (!ret)
+		ret = remap_table_set_lost(&rc->table, e, lost);
+out:
+	mutex_unlock(&rc->move_lock);
+	return ret;
+}
+
+/* Where the block is now: -1 if moving, 0 on main, 1 remapped (@spare). */
+static int block_place(struct remap_c *rc, u64 block, u32 *spare)
+{
+	struct remap_entry *e;
+	int place = 0;
+
+	rcu_read_lock();
+	e = remap_table_lookup(&rc->table, block);
+	if (e) {
+		place = READ_ONCE(e->flags) & REMAP_F_MOVING ? -1 : 1;
+		*spare = e->spare;
+	}
+	rcu_read_unlock();
+	return place;
+}
+
+static blk_status_t redo_write(struct block_redo *r)
+{
+	int ret;
+
+	copy_bio_data(r, false);
+	if (!main_io(r, REQ_OP_WRITE, r->first, r->count))
+		return BLK_STS_OK;	/* it took it this time */
+	ret = move_block(r, fill_with_write);
+	return ret ? BLK_STS_IOERR : BLK_STS_OK;
+}
+
+/*
+ * The first read again of each block of a failed bio tells which one failed:
+ * a block that reads at once in a multi-block bio was not the culprit and
+ * stays where it is. A culprit that reads on a retry is weak and moves with
+ * its data; one that never reads moves with its lost sectors marked.
+ */
+static blk_status_t redo_read(struct block_redo *r, bool one_block)
+{
+	int attempt = read_with_retries(r, r->first, r->count,
+					READ_ONCE(r->rc->read_retries));
+
+	if (attempt < 0) {
+		move_block(r, fill_from_main);
+		return BLK_STS_IOERR;
+	}
+	if (r->bio)
+		copy_bio_data(r, true);
+	if (attempt || one_block) {
+		atomic64_inc(&r->rc->stats.read_retries_ok);
+		move_block(r, fill_from_main);
+	}
+	return BLK_STS_OK;
+}
+
+static blk_status_t redo_block(struct block_redo *r, bool one_block)
+{
+	bool write = bio_data_dir(r->bio) == WRITE;
+	u32 spare;
+	int place, ret;
+
+	for (;;) {
+		place = block_place(r->rc, r->block, &spare);
+		if (place < 0) {
+			remap_wait_for_moves(r->rc);
+			continue;
+		}
+		if (!place)
+			return write ? redo_write(r) : redo_read(r, one_block);
+		ret = redo_on_spare(r, spare, write);
+		if (ret != -EAGAIN)
+			return errno_to_blk_status(ret);
+	}
+}
+
+/* Redoes a failed bio (or a write to lost sectors) block by block. */
+static blk_status_t redo_bio(struct remap_c *rc, struct bio *bio)
+{
+	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
+	sector_t sector = io->sector;
+	sector_t end = sector + (io->iter.bi_size >> SECTOR_SHIFT);
+	bool one_block = sector_to_block(rc, sector) == sector_to_block(rc, end - 1);
+	blk_status_t status = BLK_STS_OK, s;
+	struct block_redo *r;
+
+	r = kzalloc(sizeof(*r), GFP_NOIO);
+	if (r)
+		r->buf = kvmalloc(rc->block_size, GFP_NOIO);
+	if (!r || !r->buf) {
+		kfree(r);
+		return BLK_STS_RESOURCE;
+	}
+	r->rc = rc;
+	r->bio = bio;
+	while (sector < end) {
+		r->block = sector_to_block(rc, sector);
+		r->first = sector - block_to_sector(rc, r->block);
+		r->count = min_t(sector_t, end, block_to_sector(rc, r->block + 1)) - sector;
+		r->bio_offset = (sector - io->sector) << SECTOR_SHIFT;
+		s = redo_block(r, one_block);
+		if (s)
+			status = s;
+		sector += r->count;
+	}
+	kvfree(r->buf);
+	kfree(r);
+	return status;
+}
+
+void remap_defer_bio(struct remap_c *rc, struct bio *bio)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&rc->failed_lock, flags);
+	bio_list_add(&rc->failed, bio);
+	spin_unlock_irqrestore(&rc->failed_lock, flags);
+	queue_work(rc->wq, &rc->error_work);
+}
+
+void remap_error_work(struct work_struct *work)
+{
+	struct remap_c *rc = container_of(work, struct remap_c, error_work);
+	struct bio_list bios;
+	struct remap_io *io;
+	struct bio *bio;
+
+	spin_lock_irq(&rc->failed_lock);
+	bios = rc->failed;
+	bio_list_init(&rc->failed);
+	spin_unlock_irq(&rc->failed_lock);
+
+	while ((bio = bio_list_pop(&bios))) {
+		io = dm_per_bio_data(bio, sizeof(*io));
+		io->redone = true;
+		bio->bi_status = redo_bio(rc, bio);
+		bio_endio(bio);
+	}
+	remap_check_events(rc);
+}
+
+static bool is_media_error(blk_status_t error)
+{
+	return error == BLK_STS_IOERR || error == BLK_STS_MEDIUM ||
+	       error == BLK_STS_TARGET || error == BLK_STS_PROTECTION;
+}
+
+/*
+ * From end_io(): counts an error of the main device and, if the error path
+ * can do something about it, takes the bio back for the worker. Returns
+ * true if it did.
+ */
+bool remap_end_io_error(struct remap_c *rc, struct bio *bio,
+			struct remap_io *io, blk_status_t error)
+{
+	bool write = bio_data_dir(bio) == WRITE;
+	enum req_op op = bio_op(bio);
+
+	if (io->on_spare) {
+		atomic64_inc(&rc->stats.spare_errors);
+		return false;
+	}
+	if (io->redone || (op != REQ_OP_READ && op != REQ_OP_WRITE) ||
+	    !is_media_error(error))
+		return false;
+	atomic64_inc(write ? &rc->stats.write_errors : &rc->stats.read_errors);
+	if (write ? !READ_ONCE(rc->auto_remap) :
+		    !READ_ONCE(rc->auto_remap) && !READ_ONCE(rc->read_retries))
+		return false;
+	remap_leave_bank(rc, io);
+	remap_defer_bio(rc, bio);
+	return true;
+}
+
+/*
+ * For the scrub: a block of the main device that failed a bulk read gets
+ * what a failed read bio gets. Returns true if the block had an error.
+ */
+bool remap_scrub_block(struct remap_c *rc, u64 block, void *buf)
+{
+	struct block_redo *r = kzalloc(sizeof(*r), GFP_NOIO);
+	u32 spare;
+	bool bad;
+
+	if (!r)
+		return false;
+	r->rc = rc;
+	r->block = block;
+	r->count = 1U << rc->block_shift;
+	r->buf = buf;
+	bad = block_place(rc, block, &spare) == 0 &&
+	      main_io(r, REQ_OP_READ, 0, r->count);
+	if (bad) {
+		atomic64_inc(&rc->stats.read_errors);
+		redo_read(r, true);
+	}
+	kfree(r);
+	return bad;
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Every bad message fails with an error and a kernel log line saying why,
+# and changes nothing.
+source "$(dirname "$0")/../lib.sh"
+source "$REPO/tests/integration/remap-lib.sh"
+
+main=$(mk_loop 64M main)
+spare=$(mk_loop 16M spare)
+remap_create r0 "$main" "$spare"
+dmsetup message r0 0 remap 1 2 3 >/dev/null
+blocks=$(remap_stat r0 blocks)
+
+state() { echo "$(dmsetup status r0) | $(dmsetup message r0 0 list) | $(dmsetup table r0)"; }
+
+expect_rejected() {
+	local reason=$1 before mark
+	shift
+	before=$(state)
+	mark=$(kernel_log_mark)
+	assert_fails dmsetup message r0 0 "$@"
+	kernel_log_since_mark "$mark" | grep -qF "$reason" ||
+		die "kernel log lacks '$reason' for message: $*"
+	assert_eq "$before" "$(state)" "state after message: $*"
+}
+
+expect_rejected "unknown message 'frobnicate'" frobnicate
+expect_rejected "remap takes 1 to 1024 block numbers" remap
+expect_rejected "invalid block number 'x'" remap x
+expect_rejected "invalid block number '12abc'" remap 12abc
+expect_rejected "beyond the device" remap "$blocks"
+expect_rejected "beyond the device" remap 5 "$blocks"
+expect_rejected "invalid block number '18446744073709551616'" remap 18446744073709551616
+expect_rejected "unremap: block is not remapped" unremap 7
+expect_rejected "unremap: block is not remapped" unremap 1 7
+expect_rejected "unremap takes 1 to 512 block numbers" unremap
+expect_rejected "list takes at most" list 0 10 20
+expect_rejected "list: invalid start block" list abc
+expect_rejected "list: invalid count" list 0 many
+expect_rejected "stats takes no arguments" stats now
+expect_rejected "commit takes no arguments" commit 1
+expect_rejected "set takes" set read_retries
+expect_rejected "set read_retries" set read_retries 17
+expect_rejected "set auto_remap" set auto_remap maybe
+expect_rejected "set: unknown tunable" set colour blue
+# a batch is all or nothing
+expect_rejected "beyond the device" remap 10 11 "$blocks"
+assert_eq "" "$(dmsetup message r0 0 list 10 2)" "nothing of the failed batch remapped"
+
+# good messages still work afterwards
+dmsetup message r0 0 set read_retries 0
+dmsetup message r0 0 set auto_remap off
+assert_contains "$(dmsetup table r0)" "no_auto_remap read_retries 0" "set applied"
+assert_eq "1 2 3" "$(dmsetup message r0 0 list | cut -d' ' -f1 | xargs)" "list"
+assert_eq "2 1 -" "$(dmsetup message r0 0 list 2 1)" "list start count"
+assert_contains "$(dmsetup message r0 0 commit)" "seq=" "commit reply"
