@@ -21,12 +21,18 @@ Cli::Cli()
     remaps_ = add_remaps_command(*app_, arguments_.remaps);
     remap_ = add_remap_command(*app_, arguments_.remap);
     unremap_ = add_unremap_command(*app_, arguments_.unremap);
+    metadata_ = add_metadata_commands(*app_, arguments_.metadata);
 }
 
 std::string Cli::selected_command() const
 {
     const auto selected = app_->get_subcommands();
-    return selected.empty() ? std::string() : selected.front()->get_name();
+    if (selected.empty())
+        return std::string();
+    // "metadata check": a group and its command.
+    const auto inner = selected.front()->get_subcommands();
+    return selected.front()->get_name() +
+           (inner.empty() ? std::string() : " " + inner.front()->get_name());
 }
 
 int Cli::run(int argc, const char* const* argv, const Io& io)
@@ -63,6 +69,14 @@ int Cli::dispatch(const Io& io) const
         return run_remap(arguments_.remap, io);
     if (unremap_->parsed())
         return run_unremap(arguments_.unremap, io);
+    if (metadata_.check->parsed())
+        return run_metadata_check(arguments_.metadata.check, io);
+    if (metadata_.dump->parsed())
+        return run_metadata_dump(arguments_.metadata.dump, io);
+    if (metadata_.restore->parsed())
+        return run_metadata_restore(arguments_.metadata.restore, io);
+    if (metadata_.repair->parsed())
+        return run_metadata_repair(arguments_.metadata.repair, io);
     io.err << "dmremap: no command given\n";
     return exit_usage;
 }

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "arguments.hpp"
+#include "commands/commands.hpp"
 #include "io.hpp"
 
 namespace dmremap::cli {
@@ -39,6 +40,7 @@ private:
     CLI::App* remaps_ = nullptr;
     CLI::App* remap_ = nullptr;
     CLI::App* unremap_ = nullptr;
+    MetadataCommands metadata_;
 };
 
 }  // namespace dmremap::cli

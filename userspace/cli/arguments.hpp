@@ -45,6 +45,36 @@ struct BlocksArgs {
     bool json = false;
 };
 
+struct MetadataCheckArgs {
+    std::string spare;
+    bool json = false;
+};
+
+struct MetadataDumpArgs {
+    std::string spare;
+    std::string output;  // "" or "-": stdout
+};
+
+struct MetadataRestoreArgs {
+    std::string dump;
+    std::string spare;
+    bool force = false;
+};
+
+struct MetadataRepairArgs {
+    std::string spare;
+    bool dry_run = false;
+    bool json = false;
+};
+
+// `dmremap metadata <command>`.
+struct MetadataArgs {
+    MetadataCheckArgs check;
+    MetadataDumpArgs dump;
+    MetadataRestoreArgs restore;
+    MetadataRepairArgs repair;
+};
+
 // What the command line said, for every command.
 struct Arguments {
     CreateArgs create;
@@ -54,6 +84,7 @@ struct Arguments {
     RemapsArgs remaps;
     BlocksArgs remap;
     BlocksArgs unremap;
+    MetadataArgs metadata;
 };
 
 }  // namespace dmremap::cli

@@ -31,4 +31,27 @@ int run_remap(const BlocksArgs& args, const Io& io);
 CLI::App* add_unremap_command(CLI::App& app, BlocksArgs& args);
 int run_unremap(const BlocksArgs& args, const Io& io);
 
+// `dmremap metadata check|dump|restore|repair`: offline tools for the
+// metadata on a spare device or image.
+struct MetadataCommands {
+    CLI::App* group = nullptr;
+    CLI::App* check = nullptr;
+    CLI::App* dump = nullptr;
+    CLI::App* restore = nullptr;
+    CLI::App* repair = nullptr;
+};
+MetadataCommands add_metadata_commands(CLI::App& app, MetadataArgs& args);
+
+CLI::App* add_metadata_check_command(CLI::App& metadata, MetadataCheckArgs& args);
+int run_metadata_check(const MetadataCheckArgs& args, const Io& io);
+
+CLI::App* add_metadata_dump_command(CLI::App& metadata, MetadataDumpArgs& args);
+int run_metadata_dump(const MetadataDumpArgs& args, const Io& io);
+
+CLI::App* add_metadata_restore_command(CLI::App& metadata, MetadataRestoreArgs& args);
+int run_metadata_restore(const MetadataRestoreArgs& args, const Io& io);
+
+CLI::App* add_metadata_repair_command(CLI::App& metadata, MetadataRepairArgs& args);
+int run_metadata_repair(const MetadataRepairArgs& args, const Io& io);
+
 }  // namespace dmremap::cli

@@ -1,0 +1,202 @@
+#include "metadata_render.hpp"
+
+namespace dmremap::cli {
+
+namespace {
+
+using namespace dmremap::metadata;
+
+std::string n(std::uint64_t value)
+{
+    return std::to_string(value);
+}
+
+std::string numbers(const std::vector<std::uint64_t>& values, std::size_t max = 8)
+{
+    std::string text;
+    for (std::size_t i = 0; i < values.size() && i < max; ++i)
+        text += (i ? ", " : "") + n(values[i]);
+    if (values.size() > max)
+        text += " and " + n(values.size() - max) + " more";
+    return text;
+}
+
+std::string copy_summary(const CheckReport& report, const CopyReport& c)
+{
+    std::string text = "copy " + n(c.copy);
+    if (c.sector)
+        text += " at sector " + n(*c.sector);
+    text += ": " + std::string(to_string(c.status));
+    std::vector<std::string> details;
+    if (c.superblock && c.superblock_status == SuperblockStatus::valid) {
+        details.push_back("seq " + n(c.superblock->seq));
+        if (c.consistent)
+            details.push_back(n(c.remaps) + " remaps");
+    } else if (c.superblock_status != SuperblockStatus::absent &&
+               c.superblock_status != SuperblockStatus::not_located) {
+        details.push_back("superblock " + std::string(to_string(c.superblock_status)));
+    }
+    if (!c.damaged_blocks.empty())
+        details.push_back("damaged table blocks " + numbers(c.damaged_blocks));
+    if (!c.torn_blocks.empty())
+        details.push_back("table blocks " + numbers(c.torn_blocks) + " newer than the superblock");
+    if (report.chosen && *report.chosen == c.copy)
+        details.push_back("the kernel loads this copy");
+    for (std::size_t i = 0; i < details.size(); ++i)
+        text += (i ? ", " : " (") + details[i];
+    if (!details.empty())
+        text += ")";
+    return text;
+}
+
+Json copy_json(const CheckReport& report, const CopyReport& c)
+{
+    Json j;
+    j["copy"] = c.copy;
+    j["sector"] = c.sector ? Json(*c.sector) : Json(nullptr);
+    j["status"] = to_string(c.status);
+    j["superblock"] = to_string(c.superblock_status);
+    j["chosen"] = report.chosen && *report.chosen == c.copy;
+    j["seq"] = c.superblock ? Json(c.superblock->seq) : Json(nullptr);
+    j["table_used"] = c.superblock ? Json(c.superblock->table_used) : Json(nullptr);
+    j["nr_remaps"] = c.superblock ? Json(c.superblock->nr_remaps) : Json(nullptr);
+    j["remaps"] = c.consistent ? Json(c.remaps) : Json(nullptr);
+    j["damaged_blocks"] = c.damaged_blocks;
+    j["torn_blocks"] = c.torn_blocks;
+    if (c.copy == 1 && c.searched.size() > 1)
+        j["searched"] = c.searched;
+    return j;
+}
+
+Json problem_json(const Problem& p)
+{
+    Json j;
+    j["severity"] = to_string(p.severity);
+    j["copy"] = p.copy ? Json(*p.copy) : Json(nullptr);
+    j["meta_block"] = p.meta_block ? Json(*p.meta_block) : Json(nullptr);
+    j["offset"] = p.offset ? Json(*p.offset) : Json(nullptr);
+    j["field"] = p.field.empty() ? Json(nullptr) : Json(p.field);
+    j["message"] = p.message;
+    return j;
+}
+
+std::string verdict(const CheckReport& report)
+{
+    if (report.damaged())
+        return "damaged";
+    return report.note_count ? "clean, with notes" : "clean";
+}
+
+}  // namespace
+
+std::string describe_location(const Problem& p)
+{
+    std::vector<std::string> parts;
+    if (p.copy)
+        parts.push_back("copy " + n(*p.copy));
+    if (p.meta_block) {
+        parts.push_back("metadata block " + n(*p.meta_block) +
+                        (*p.meta_block == 0 ? " (superblock)"
+                                            : " (table block " + n(*p.meta_block - 1) + ")"));
+    }
+    if (p.offset)
+        parts.push_back("byte " + n(*p.offset));
+    if (!p.field.empty())
+        parts.push_back("field " + p.field);
+    std::string text;
+    for (std::size_t i = 0; i < parts.size(); ++i)
+        text += (i ? ", " : "") + parts[i];
+    return text;
+}
+
+void write_check_report_text(std::ostream& out, const CheckReport& report)
+{
+    out << report.device << ": dm-remap metadata " << verdict(report) << '\n';
+    if (report.copies[0].superblock || report.copies[1].superblock) {
+        for (const CopyReport& c : report.copies)
+            out << "  " << copy_summary(report, c) << '\n';
+    }
+    for (const Problem& p : report.problems) {
+        const std::string where = describe_location(p);
+        out << "  " << to_string(p.severity) << ": " << (where.empty() ? "" : where + ": ")
+            << p.message << '\n';
+    }
+    if (report.problems_omitted() != 0)
+        out << "  (" << report.problems_omitted() << " more problems not listed)\n";
+    if (report.damaged()) {
+        out << "  result: damaged (" << report.damage_count << " problem"
+            << (report.damage_count == 1 ? "" : "s") << ")\n";
+    } else if (const CopyReport* chosen = report.chosen_copy()) {
+        out << "  result: clean: the kernel loads copy " << chosen->copy << " (seq "
+            << chosen->superblock->seq << ", " << chosen->remaps << " remaps)\n";
+    }
+}
+
+Json check_report_json(const CheckReport& report)
+{
+    Json j;
+    j["device"] = report.device;
+    j["size_bytes"] = report.size_bytes;
+    j["state"] = report.damaged() ? "damaged" : "clean";
+    j["blank"] = report.blank;
+    const CopyReport* chosen = report.chosen_copy();
+    j["chosen_copy"] = chosen ? Json(chosen->copy) : Json(nullptr);
+    j["seq"] = chosen ? Json(chosen->superblock->seq) : Json(nullptr);
+    j["remaps"] = chosen ? Json(chosen->remaps) : Json(nullptr);
+    j["uuid"] = chosen ? Json(uuid_to_string(chosen->superblock->uuid)) : Json(nullptr);
+    Json copies = Json::array();
+    for (const CopyReport& c : report.copies)
+        copies.push_back(copy_json(report, c));
+    j["copies"] = std::move(copies);
+    j["damage"] = report.damage_count;
+    j["notes"] = report.note_count;
+    Json problems = Json::array();
+    for (const Problem& p : report.problems)
+        problems.push_back(problem_json(p));
+    j["problems"] = std::move(problems);
+    j["problems_omitted"] = report.problems_omitted();
+    return j;
+}
+
+void write_repair_text(std::ostream& out, const CheckReport& before, const RepairPlan& plan,
+                       const RepairOutcome& outcome)
+{
+    write_check_report_text(out, before);
+    if (!plan.needed) {
+        out << "  nothing to repair\n";
+        return;
+    }
+    if (!plan.possible) {
+        out << "  cannot repair: " << plan.refusal << '\n';
+        return;
+    }
+    out << (outcome.written ? "  repaired:\n" : "  a repair would do this (nothing written):\n");
+    for (const std::string& action : plan.actions)
+        out << "    " << action << '\n';
+    if (outcome.after) {
+        out << "  after the repair: " << (outcome.after->damaged() ? "still damaged" : "clean")
+            << '\n';
+        if (outcome.after->damaged())
+            write_check_report_text(out, *outcome.after);
+    }
+}
+
+Json repair_json(const CheckReport& before, const RepairPlan& plan, const RepairOutcome& outcome)
+{
+    Json j;
+    j["device"] = before.device;
+    j["before"] = check_report_json(before);
+    j["needed"] = plan.needed;
+    j["possible"] = plan.possible;
+    j["refusal"] = plan.refusal.empty() ? Json(nullptr) : Json(plan.refusal);
+    j["source_copy"] = plan.source ? Json(*plan.source) : Json(nullptr);
+    j["merged"] = plan.possible && plan.needed && !plan.source;
+    j["actions"] = plan.actions;
+    j["written"] = outcome.written;
+    j["seq"] = outcome.written ? Json(plan.seq) : Json(nullptr);
+    j["remaps"] = outcome.written ? Json(outcome.remaps) : Json(nullptr);
+    j["after"] = outcome.after ? check_report_json(*outcome.after) : Json(nullptr);
+    return j;
+}
+
+}  // namespace dmremap::cli

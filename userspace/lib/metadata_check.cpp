@@ -1,0 +1,757 @@
+#include "metadata_check.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "error.hpp"
+#include "metadata_geometry.hpp"
+
+namespace dmremap::metadata {
+
+namespace {
+
+// Per table block, so that one wiped block does not flood the report.
+constexpr std::size_t max_entry_problems_per_block = 8;
+// Duplicates and differences listed per copy.
+constexpr std::size_t max_listed_per_kind = 16;
+
+std::string hex(std::uint64_t value)
+{
+    char text[24];
+    std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
+    return text;
+}
+
+std::string n(std::uint64_t value)
+{
+    return std::to_string(value);
+}
+
+std::string list_numbers(const std::vector<std::uint64_t>& values, std::size_t max = 10)
+{
+    std::string text;
+    for (std::size_t i = 0; i < values.size() && i < max; ++i)
+        text += (i ? ", " : "") + n(values[i]);
+    if (values.size() > max)
+        text += " and " + n(values.size() - max) + " more";
+    return text;
+}
+
+class Collector {
+public:
+    explicit Collector(CheckReport& report) : report_(report) {}
+
+    void add(Severity severity, std::optional<unsigned> copy, std::optional<std::uint64_t> meta_block,
+             std::optional<std::uint64_t> offset, std::string field, std::string message)
+    {
+        (severity == Severity::damage ? report_.damage_count : report_.note_count)++;
+        if (report_.problems.size() < CheckReport::max_listed_problems) {
+            report_.problems.push_back(Problem{severity, copy, meta_block, offset, std::move(field),
+                                               std::move(message)});
+        }
+    }
+
+    // A problem with a whole copy.
+    void copy(Severity severity, unsigned c, std::string message)
+    {
+        add(severity, c, std::nullopt, std::nullopt, "", std::move(message));
+    }
+
+    void general(Severity severity, std::string message)
+    {
+        add(severity, std::nullopt, std::nullopt, std::nullopt, "", std::move(message));
+    }
+
+    // A problem past a listing limit: counted, not listed.
+    void count(Severity severity)
+    {
+        (severity == Severity::damage ? report_.damage_count : report_.note_count)++;
+    }
+
+private:
+    CheckReport& report_;
+};
+
+// The superblock checks of the kernel, in its order, but listing every
+// fault instead of stopping at the first.
+void field_faults(const Superblock& sb, unsigned copy, std::uint64_t device_sectors,
+                  std::vector<SuperblockFault>& faults)
+{
+    if (sb.version != format_version) {
+        faults.push_back({SuperblockField::version, "format version " + n(sb.version) +
+                                                        " is not supported (this tool reads " +
+                                                        n(format_version) + ")"});
+    }
+    if (sb.copy != copy) {
+        faults.push_back({SuperblockField::copy, "says copy " + n(sb.copy) +
+                                                     " but sits where copy " + n(copy) +
+                                                     " belongs"});
+    }
+    if (sb.meta_block_size != block_bytes) {
+        faults.push_back({SuperblockField::meta_block_size,
+                          "meta_block_size is " + n(sb.meta_block_size) + ", not " +
+                              n(block_bytes)});
+    }
+    if (!is_valid_block_size(sb.block_size)) {
+        faults.push_back({SuperblockField::block_size,
+                          "block_size " + n(sb.block_size) +
+                              " is not a power of two from 512 to 65536"});
+    }
+    for (GeometryFault& fault : geometry_faults(sb, device_sectors))
+        faults.push_back({fault.field, std::move(fault.reason)});
+}
+
+void inspect_superblock(MetadataImage& image, CopyReport& c, std::uint64_t sector,
+                        std::uint64_t device_sectors, std::vector<SuperblockFault>& faults)
+{
+    c.sector = sector;
+    c.superblock.reset();
+    c.crc_ok = false;
+    c.blank = false;
+    faults.clear();
+    const BlockRead read = read_block_at_sector(image, sector);
+    if (read.status == BlockRead::Status::beyond_end) {
+        c.superblock_status = SuperblockStatus::beyond_end;
+        return;
+    }
+    if (read.status == BlockRead::Status::io_error) {
+        c.superblock_status = SuperblockStatus::unreadable;
+        faults.push_back({SuperblockField::crc, "cannot be read: " + errno_text(read.error_code)});
+        return;
+    }
+    if (magic_of(read.block) != superblock_magic) {
+        c.superblock_status = SuperblockStatus::absent;
+        c.blank = is_zero(read.block);
+        return;
+    }
+    c.superblock = decode_superblock(read.block);
+    c.crc_ok = stored_crc(read.block) == computed_crc(read.block);
+    if (c.crc_ok)
+        c.newest_seq = c.superblock->seq;
+    faults = superblock_faults(read.block, c.copy, device_sectors);
+    c.superblock_status = faults.empty() ? SuperblockStatus::valid : SuperblockStatus::damaged;
+}
+
+// The copy 1 positions a spare of this size has for each block size, in
+// block size order, without repeats.
+std::vector<std::uint64_t> computed_copy1_sectors(std::uint64_t device_sectors)
+{
+    std::vector<std::uint64_t> sectors;
+    for (std::uint32_t bs = 512; bs <= 65536; bs <<= 1) {
+        const auto g = compute_geometry(device_sectors, bs);
+        if (g && std::find(sectors.begin(), sectors.end(), g->copy_offset[1]) == sectors.end())
+            sectors.push_back(g->copy_offset[1]);
+    }
+    return sectors;
+}
+
+void report_superblock_faults(Collector& out, const CopyReport& c,
+                              const std::vector<SuperblockFault>& faults)
+{
+    for (const SuperblockFault& fault : faults) {
+        const Field f = field(fault.field);
+        const bool unreadable = c.superblock_status == SuperblockStatus::unreadable;
+        out.add(Severity::damage, c.copy, 0,
+                meta_block_offset(*c.sector, 0) + (unreadable ? 0 : f.offset),
+                unreadable ? "" : f.name, "superblock: " + fault.reason);
+    }
+}
+
+// Reads the used table blocks of a copy with a valid superblock.
+void scan_table(MetadataImage& image, CopyReport& c, Collector& out,
+                std::vector<std::pair<std::uint64_t, std::uint64_t>>& remaps)
+{
+    const Superblock& sb = *c.superblock;
+    const std::uint64_t blocks = used_table_blocks(sb.table_used);
+    const std::uint64_t target_blocks = main_blocks(sb);
+    const auto mask = lost_mask(sb.block_size);
+    std::vector<std::uint64_t> beyond_used;
+
+    for (std::uint64_t i = 0; i < blocks; ++i) {
+        const std::uint64_t meta_block = 1 + i;
+        const std::uint64_t base = meta_block_offset(*c.sector, meta_block);
+        const BlockRead read = read_block(image, base);
+        auto problem = [&](Severity severity, const Field* f, std::string message) {
+            out.add(severity, c.copy, meta_block, base + (f ? f->offset : 0), f ? f->name : "",
+                    "table block " + n(i) + ": " + message);
+        };
+        if (!read.ok()) {
+            c.damaged_blocks.push_back(i);
+            problem(Severity::damage, nullptr,
+                    read.status == BlockRead::Status::io_error
+                        ? "cannot be read: " + errno_text(read.error_code)
+                        : std::string("lies beyond the end of the device"));
+            continue;
+        }
+        const RawBlock& raw = read.block;
+        const TableBlock table = decode_table_block(raw);
+        const TableHeader& h = table.header;
+
+        if (h.magic != table_magic) {
+            c.damaged_blocks.push_back(i);
+            const Field f = field(HeaderField::magic);
+            problem(Severity::damage, &f,
+                    is_zero(raw) ? std::string("is all zeros (never written, or wiped)")
+                                 : "magic is " + hex(h.magic) + ", not " + hex(table_magic) +
+                                       " (\"TABL\")");
+            continue;
+        }
+        bool bad = false;
+        const std::uint32_t crc = computed_crc(raw);
+        if (h.crc != crc) {
+            const Field f = field(HeaderField::crc);
+            problem(Severity::damage, &f,
+                    "stored CRC " + hex(h.crc) + " but the block's CRC-32C is " + hex(crc));
+            bad = true;
+        } else {
+            c.newest_seq = std::max(c.newest_seq, h.seq);
+        }
+        if (h.index != i) {
+            const Field f = field(HeaderField::index);
+            problem(Severity::damage, &f, "says index " + n(h.index) + ", expected " + n(i));
+            bad = true;
+        }
+        if (h.copy != c.copy) {
+            const Field f = field(HeaderField::copy);
+            problem(Severity::damage, &f, "says copy " + n(h.copy) + ", expected " + n(c.copy));
+            bad = true;
+        }
+        if (bad) {
+            c.damaged_blocks.push_back(i);
+            continue;
+        }
+        if (h.seq > sb.seq) {
+            // Written by a commit whose superblock never made it: torn.
+            // Classified once the other copy is known.
+            c.torn_blocks.push_back(i);
+            c.torn_seqs.push_back(h.seq);
+            continue;
+        }
+        if (h.reserved != 0) {
+            const Field f = field(HeaderField::reserved);
+            problem(Severity::note, &f,
+                    "reserved header field is " + hex(h.reserved) + " (the kernel ignores it)");
+        }
+
+        std::size_t listed = 0;
+        auto entry_problem = [&](Severity severity, std::size_t k, EntryField which,
+                                 const std::string& message) {
+            if (listed++ >= max_entry_problems_per_block) {
+                out.count(severity);  // so that the verdict stays right
+                return;
+            }
+            const Field f = field(k, which);
+            problem(severity, &f, "spare block " + n(i * entries_per_block + k) + ": " + message);
+        };
+        bool invalid = false;
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> found;
+        for (std::size_t k = 0; k < entries_per_block; ++k) {
+            const Entry& e = table.entries[k];
+            const std::uint64_t spare = i * entries_per_block + k;
+            if (const auto fault = kernel_entry_fault(e, target_blocks)) {
+                invalid = true;
+                entry_problem(Severity::damage, k, fault->field, fault->reason);
+                continue;
+            }
+            if (e.is_free()) {
+                if (e.reserved != 0 || e.has_lost_sectors()) {
+                    entry_problem(Severity::note, k,
+                                  e.reserved ? EntryField::reserved : EntryField::lost,
+                                  "free entry with non-zero reserved or lost fields (ignored)");
+                }
+                continue;
+            }
+            found.emplace_back(e.block, spare);
+            if (spare >= sb.pool_blocks) {
+                ++c.outside_pool;
+                entry_problem(Severity::damage, k, EntryField::block,
+                              "in use (block " + n(e.block) + ") but the pool has only " +
+                                  n(sb.pool_blocks) + " blocks: the kernel refuses to load it");
+            } else if (spare >= sb.table_used) {
+                beyond_used.push_back(spare);
+                entry_problem(Severity::damage, k, EntryField::block,
+                              "in use (block " + n(e.block) + ") but table_used is " +
+                                  n(sb.table_used));
+            }
+            const bool has_lost = e.has_lost_sectors();
+            if (((e.flags & flag_lost) != 0) != has_lost) {
+                entry_problem(Severity::damage, k, EntryField::flags,
+                              has_lost ? "sectors are marked lost but the LOST flag is clear"
+                                       : "the LOST flag is set but no sector is marked lost");
+            }
+            if ((e.lost[0] & ~mask[0]) != 0 || (e.lost[1] & ~mask[1]) != 0) {
+                entry_problem(Severity::damage, k, EntryField::lost,
+                              "sectors beyond the " + n(sb.block_size / 512) +
+                                  " of a block are marked lost");
+            }
+        }
+        if (invalid) {
+            c.damaged_blocks.push_back(i);
+            continue;
+        }
+        for (const auto& remap : found) {
+            remaps.push_back(remap);
+            c.highest_used_spare = std::max(c.highest_used_spare, remap.second + 1);
+        }
+    }
+    c.consistent = c.damaged_blocks.empty() && c.torn_blocks.empty();
+    if (c.consistent)
+        c.remaps = remaps.size();
+}
+
+// The logical checks of a consistent copy: what the kernel's load and the
+// superblock's counters expect of the entries.
+void check_remaps(CopyReport& c, Collector& out,
+                  std::vector<std::pair<std::uint64_t, std::uint64_t>>& remaps)
+{
+    const Superblock& sb = *c.superblock;
+    const Field nr = field(SuperblockField::nr_remaps);
+    if (sb.nr_remaps != remaps.size()) {
+        out.add(Severity::damage, c.copy, 0, meta_block_offset(*c.sector, 0) + nr.offset, nr.name,
+                "superblock: nr_remaps is " + n(sb.nr_remaps) + " but the table holds " +
+                    n(remaps.size()) + " remaps");
+    }
+    std::sort(remaps.begin(), remaps.end());
+    std::size_t listed = 0;
+    for (std::size_t i = 1; i < remaps.size(); ++i) {
+        if (remaps[i].first != remaps[i - 1].first)
+            continue;
+        if (i >= 2 && remaps[i - 2].first == remaps[i].first)
+            continue;  // counted with the first pair
+        ++c.duplicate_blocks;
+        std::string message = "block " + n(remaps[i].first) + " is remapped twice: to spare blocks " +
+                              n(remaps[i - 1].second) + " and " + n(remaps[i].second) +
+                              " (the kernel refuses to load this table)";
+        if (listed++ < max_listed_per_kind)
+            out.copy(Severity::damage, c.copy, std::move(message));
+        else
+            out.count(Severity::damage);
+    }
+}
+
+// Two consistent copies of the same commit must hold the same table.
+void compare_same_seq(MetadataImage& image, const CopyReport& a, const CopyReport& b,
+                      Collector& out)
+{
+    const Superblock& sa = *a.superblock;
+    const Superblock& sb = *b.superblock;
+    if (sa.table_used != sb.table_used || sa.nr_remaps != sb.nr_remaps) {
+        out.general(Severity::damage,
+                    "copies 0 and 1 both hold seq " + n(sa.seq) + " but differ: table_used " +
+                        n(sa.table_used) + " / " + n(sb.table_used) + ", nr_remaps " +
+                        n(sa.nr_remaps) + " / " + n(sb.nr_remaps));
+    }
+    const std::uint64_t blocks = used_table_blocks(std::min(sa.table_used, sb.table_used));
+    std::size_t listed = 0;
+    for (std::uint64_t i = 0; i < blocks; ++i) {
+        const BlockRead ra = read_block(image, meta_block_offset(*a.sector, 1 + i));
+        const BlockRead rb = read_block(image, meta_block_offset(*b.sector, 1 + i));
+        if (!ra.ok() || !rb.ok())
+            continue;
+        bool differ = false;
+        for (std::size_t k = 0; k < entries_per_block && !differ; ++k) {
+            Entry ea = decode_entry(ra.block, k);
+            Entry eb = decode_entry(rb.block, k);
+            // Free entries are equal whatever their ignored fields hold.
+            differ = ea.is_free() != eb.is_free() || (!ea.is_free() && ea != eb);
+        }
+        if (!differ)
+            continue;
+        if (listed++ < max_listed_per_kind) {
+            out.add(Severity::damage, b.copy, 1 + i, meta_block_offset(*b.sector, 1 + i), "",
+                    "table block " + n(i) + " differs from copy " + n(a.copy) +
+                        "'s although both hold seq " + n(sa.seq));
+        } else {
+            out.count(Severity::damage);
+        }
+    }
+}
+
+void compare_fixed_fields(const CheckReport& report, Collector& out)
+{
+    const Superblock& a = *report.copies[0].superblock;
+    const Superblock& b = *report.copies[1].superblock;
+    struct Pair {
+        SuperblockField which;
+        std::uint64_t a, b;
+    };
+    const Pair pairs[] = {
+        {SuperblockField::block_size, a.block_size, b.block_size},
+        {SuperblockField::main_sectors, a.main_sectors, b.main_sectors},
+        {SuperblockField::spare_sectors, a.spare_sectors, b.spare_sectors},
+        {SuperblockField::copy_offset_0, a.copy_offset[0], b.copy_offset[0]},
+        {SuperblockField::copy_offset_1, a.copy_offset[1], b.copy_offset[1]},
+        {SuperblockField::copy_sectors, a.copy_sectors, b.copy_sectors},
+        {SuperblockField::table_blocks, a.table_blocks, b.table_blocks},
+        {SuperblockField::pool_offset, a.pool_offset, b.pool_offset},
+        {SuperblockField::pool_blocks, a.pool_blocks, b.pool_blocks},
+        {SuperblockField::format_time, a.format_time, b.format_time},
+    };
+    for (const Pair& p : pairs) {
+        if (p.a == p.b)
+            continue;
+        const Field f = field(p.which);
+        out.add(Severity::damage, 1, 0, meta_block_offset(*report.copies[1].sector, 0) + f.offset,
+                f.name,
+                "superblock: " + f.name + " is " + n(p.b) + " in copy 1 but " + n(p.a) +
+                    " in copy 0 (one metadata set must agree on it)");
+    }
+}
+
+bool interrupted_format(const CopyReport& missing, const CopyReport& good)
+{
+    // format() writes copy 1's superblock, then copy 0's.
+    return missing.copy == 0 && missing.superblock_status == SuperblockStatus::absent &&
+           missing.blank && good.consistent && good.superblock->seq == 1 &&
+           good.superblock->table_used == 0 && good.superblock->nr_remaps == 0;
+}
+
+void describe_missing(const CheckReport& report, const CopyReport& c, Collector& out)
+{
+    const CopyReport& other = report.copies[1 - c.copy];
+    if (report.chosen && interrupted_format(c, other)) {
+        out.copy(Severity::note, c.copy,
+                 "copy 0 was never written: a format was interrupted after copy 1; the kernel "
+                 "writes copy 0 at its next commit");
+        return;
+    }
+    switch (c.superblock_status) {
+    case SuperblockStatus::beyond_end:
+        out.copy(Severity::damage, c.copy,
+                 "missing: sector " + n(*c.sector) + " lies beyond the end of the device (" +
+                     n(report.size_bytes / 512) + " sectors): truncated image?");
+        break;
+    case SuperblockStatus::not_located:
+        out.copy(Severity::damage, c.copy,
+                 "missing: the device is too small for any layout, so there is nowhere to look");
+        break;
+    default:
+        if (c.copy == 1 && !c.searched.empty() && !report.copies[0].superblock_valid()) {
+            out.copy(Severity::damage, 1,
+                     "missing: no superblock at any sector where a block size of 512 to 65536 "
+                     "puts copy 1 (" +
+                         list_numbers(c.searched) + ")");
+        } else {
+            out.add(Severity::damage, c.copy, 0, meta_block_offset(*c.sector, 0), "magic",
+                    std::string("missing: no superblock at sector ") + n(*c.sector) +
+                        (c.blank ? " (zeros)" : " (other data)"));
+        }
+        break;
+    }
+}
+
+void describe_torn(const CheckReport& report, const CopyReport& c, Collector& out)
+{
+    const Superblock& sb = *c.superblock;
+    const CopyReport* chosen = report.chosen_copy();
+    // A commit writes one copy at a time. A torn copy whose superblock is
+    // no newer than the loaded copy lost nothing: that commit never
+    // completed on it, and the kernel rewrites it. A torn copy with a
+    // newer superblock held commits that the loaded copy does not.
+    const bool benign = chosen && sb.seq <= chosen->superblock->seq;
+    const Severity severity = benign ? Severity::note : Severity::damage;
+    const Field seq = field(HeaderField::seq);
+    for (std::size_t k = 0; k < c.torn_blocks.size(); ++k) {
+        const std::uint64_t i = c.torn_blocks[k];
+        out.add(severity, c.copy, 1 + i, meta_block_offset(*c.sector, 1 + i) + seq.offset, seq.name,
+                "table block " + n(i) + ": seq " + n(c.torn_seqs[k]) +
+                    " is newer than the superblock's " + n(sb.seq));
+    }
+    std::string message = "torn: table blocks " + list_numbers(c.torn_blocks) +
+                           " are newer than its superblock (seq " + n(sb.seq) + "): a commit was " +
+                           "interrupted while writing this copy";
+    if (benign) {
+        message += "; the kernel loads copy " + n(chosen->copy) + " (seq " +
+                   n(chosen->superblock->seq) + ") and rewrites this one at its next commit";
+    } else if (chosen) {
+        message += "; copy " + n(chosen->copy) + " holds only seq " +
+                   n(chosen->superblock->seq) + ", so commits up to seq " + n(sb.seq) +
+                   " are lost";
+    } else {
+        message += ", and no other copy is consistent";
+    }
+    out.copy(severity, c.copy, std::move(message));
+}
+
+}  // namespace
+
+std::string_view to_string(SuperblockStatus status) noexcept
+{
+    switch (status) {
+    case SuperblockStatus::valid: return "valid";
+    case SuperblockStatus::absent: return "absent";
+    case SuperblockStatus::damaged: return "damaged";
+    case SuperblockStatus::unreadable: return "unreadable";
+    case SuperblockStatus::beyond_end: return "beyond_end";
+    case SuperblockStatus::not_located: return "not_located";
+    }
+    return "?";
+}
+
+std::string_view to_string(CopyStatus status) noexcept
+{
+    switch (status) {
+    case CopyStatus::ok: return "ok";
+    case CopyStatus::stale: return "stale";
+    case CopyStatus::torn: return "torn";
+    case CopyStatus::damaged: return "damaged";
+    case CopyStatus::missing: return "missing";
+    }
+    return "?";
+}
+
+std::string_view to_string(Severity severity) noexcept
+{
+    return severity == Severity::damage ? "damage" : "note";
+}
+
+std::uint64_t CheckReport::newest_seq() const noexcept
+{
+    return std::max(copies[0].newest_seq, copies[1].newest_seq);
+}
+
+std::vector<SuperblockFault> superblock_field_faults(const Superblock& sb, unsigned copy,
+                                                     std::uint64_t device_sectors)
+{
+    std::vector<SuperblockFault> faults;
+    if (sb.magic != superblock_magic)
+        faults.push_back({SuperblockField::magic, "magic is " + hex(sb.magic) + ", not \"DRMP\""});
+    field_faults(sb, copy, device_sectors, faults);
+    return faults;
+}
+
+std::vector<SuperblockFault> superblock_faults(const RawBlock& raw, unsigned copy,
+                                               std::uint64_t device_sectors)
+{
+    const Superblock sb = decode_superblock(raw);
+    const std::uint32_t crc = computed_crc(raw);
+    if (sb.crc != crc) {
+        return {{SuperblockField::crc,
+                 "stored CRC " + hex(sb.crc) + " but the block's CRC-32C is " + hex(crc)}};
+    }
+    return superblock_field_faults(sb, copy, device_sectors);
+}
+
+std::optional<EntryFault> kernel_entry_fault(const Entry& e, std::uint64_t target_blocks)
+{
+    if (e.is_free()) {
+        if (e.flags != 0)
+            return EntryFault{EntryField::flags, "free entry with flags " + hex(e.flags)};
+        return std::nullopt;
+    }
+    if (e.block >= target_blocks) {
+        return EntryFault{EntryField::block, "block " + n(e.block) + " is beyond the target's " +
+                                                 n(target_blocks) + " blocks"};
+    }
+    if (e.reserved != 0)
+        return EntryFault{EntryField::reserved, "reserved is " + hex(e.reserved) + ", not 0"};
+    if ((e.flags & ~known_flags) != 0)
+        return EntryFault{EntryField::flags, "unknown flags " + hex(e.flags & ~known_flags)};
+    return std::nullopt;
+}
+
+CheckReport check_metadata(MetadataImage& image)
+{
+    CheckReport report;
+    report.device = image.name();
+    report.size_bytes = image.size_bytes();
+    const std::uint64_t device_sectors = report.size_bytes / 512;
+    Collector out(report);
+    CopyReport& c0 = report.copies[0];
+    CopyReport& c1 = report.copies[1];
+    c0.copy = 0;
+    c1.copy = 1;
+
+    if (report.size_bytes < block_bytes) {
+        out.general(Severity::damage, "the device is " + n(report.size_bytes) +
+                                          " bytes: too small to hold a metadata block");
+        c0.sector = 0;
+        c0.superblock_status = SuperblockStatus::beyond_end;
+        return report;
+    }
+
+    // Copy 0 is at sector 0; a valid copy 0 says where copy 1 is, else it
+    // is where the layout of some block size puts it.
+    std::vector<SuperblockFault> faults0, faults1;
+    inspect_superblock(image, c0, 0, device_sectors, faults0);
+    if (c0.superblock_valid()) {
+        inspect_superblock(image, c1, c0.superblock->copy_offset[1], device_sectors, faults1);
+        c1.searched = {*c1.sector};
+    } else {
+        c1.searched = computed_copy1_sectors(device_sectors);
+        // A damaged copy 0 may still say where copy 1 is (on a spare that
+        // grew since it was formatted, the layout puts it elsewhere).
+        if (c0.superblock) {
+            const std::uint64_t hint = c0.superblock->copy_offset[1];
+            if (hint != 0 && hint < device_sectors &&
+                std::find(c1.searched.begin(), c1.searched.end(), hint) == c1.searched.end())
+                c1.searched.insert(c1.searched.begin(), hint);
+        }
+        // A valid superblock, else a damaged one, else a read error.
+        const auto rank = [](SuperblockStatus status) {
+            switch (status) {
+            case SuperblockStatus::valid: return 0;
+            case SuperblockStatus::damaged: return 1;
+            case SuperblockStatus::unreadable: return 2;
+            default: return 3;
+            }
+        };
+        std::optional<CopyReport> best;
+        std::vector<SuperblockFault> best_faults;
+        for (const std::uint64_t sector : c1.searched) {
+            CopyReport candidate;
+            candidate.copy = 1;
+            std::vector<SuperblockFault> faults;
+            inspect_superblock(image, candidate, sector, device_sectors, faults);
+            if (!best || rank(candidate.superblock_status) < rank(best->superblock_status)) {
+                best = candidate;
+                best_faults = faults;
+            }
+        }
+        if (best) {
+            best->searched = c1.searched;
+            c1 = *best;
+            faults1 = best_faults;
+        }
+    }
+    // The kernel follows copy_offset[1] of the superblock it adopts.
+    if (c1.superblock_valid() && c1.superblock->copy_offset[1] != *c1.sector) {
+        c1.superblock_status = SuperblockStatus::damaged;
+        faults1.push_back({SuperblockField::copy_offset_1,
+                           "says copy 1 is at sector " + n(c1.superblock->copy_offset[1]) +
+                               " but it was found at sector " + n(*c1.sector)});
+    }
+
+    const bool any_magic = c0.superblock.has_value() || c1.superblock.has_value();
+    if (!any_magic && c0.superblock_status == SuperblockStatus::absent &&
+        c1.superblock_status != SuperblockStatus::unreadable) {
+        report.blank = c0.blank;
+        out.general(Severity::damage,
+                    report.blank
+                        ? "no dm-remap metadata: the spare is blank (a target formats it when "
+                          "it is first used)"
+                        : "no dm-remap metadata: the first 4 KiB hold other data (the target "
+                          "refuses such a spare)");
+        return report;
+    }
+
+    for (CopyReport* c : {&c0, &c1}) {
+        if (c->superblock_status == SuperblockStatus::damaged ||
+            c->superblock_status == SuperblockStatus::unreadable)
+            report_superblock_faults(out, *c, c == &c0 ? faults0 : faults1);
+    }
+
+    report.uuid_conflict = c0.superblock_valid() && c1.superblock_valid() &&
+                           c0.superblock->uuid != c1.superblock->uuid;
+    if (report.uuid_conflict) {
+        out.general(Severity::damage,
+                    "copies 0 and 1 belong to different metadata sets (uuid " +
+                        uuid_to_string(c0.superblock->uuid) + " and " +
+                        uuid_to_string(c1.superblock->uuid) + "): the kernel refuses the spare");
+    } else if (c0.superblock_valid() && c1.superblock_valid()) {
+        compare_fixed_fields(report, out);
+    }
+
+    std::array<std::vector<std::pair<std::uint64_t, std::uint64_t>>, nr_copies> remaps;
+    for (CopyReport* c : {&c0, &c1})
+        if (c->superblock_valid())
+            scan_table(image, *c, out, remaps[c->copy]);
+
+    // The kernel loads the consistent copy with the highest seq, copy 0 on
+    // a tie.
+    if (!report.uuid_conflict) {
+        for (const CopyReport* c : {&c0, &c1}) {
+            if (!c->consistent)
+                continue;
+            if (!report.chosen ||
+                c->superblock->seq > report.copies[*report.chosen].superblock->seq)
+                report.chosen = c->copy;
+        }
+    }
+
+    for (CopyReport* c : {&c0, &c1}) {
+        if (c->consistent)
+            check_remaps(*c, out, remaps[c->copy]);
+        remaps[c->copy].clear();
+    }
+    if (c0.consistent && c1.consistent && c0.superblock->seq == c1.superblock->seq &&
+        !report.uuid_conflict)
+        compare_same_seq(image, c0, c1, out);
+
+    const CopyReport* chosen = report.chosen_copy();
+    for (CopyReport* c : {&c0, &c1}) {
+        if (!c->superblock) {
+            c->status = CopyStatus::missing;
+            if (c->superblock_status != SuperblockStatus::unreadable)
+                describe_missing(report, *c, out);
+        } else if (c->consistent && !report.uuid_conflict) {
+            c->status = c->superblock->seq < chosen->superblock->seq ? CopyStatus::stale
+                                                                     : CopyStatus::ok;
+            if (c->status == CopyStatus::stale) {
+                out.copy(Severity::note, c->copy,
+                         "stale: it holds seq " + n(c->superblock->seq) + ", copy " +
+                             n(chosen->copy) + " holds seq " + n(chosen->superblock->seq) +
+                             " (a commit did not reach it); the kernel rewrites it at its next "
+                             "commit");
+            }
+        } else if (c->superblock_valid() && c->damaged_blocks.empty() && !c->torn_blocks.empty() &&
+                   !report.uuid_conflict) {
+            c->status = CopyStatus::torn;
+            describe_torn(report, *c, out);
+        } else {
+            c->status = CopyStatus::damaged;
+            if (chosen && c->superblock_valid() && !report.uuid_conflict &&
+                c->superblock->seq > chosen->superblock->seq) {
+                out.copy(Severity::damage, c->copy,
+                         "holds seq " + n(c->superblock->seq) + " but is damaged; copy " +
+                             n(chosen->copy) + " holds only seq " + n(chosen->superblock->seq) +
+                             ", so the commits after it are lost");
+            }
+        }
+    }
+    if (c0.superblock_status == SuperblockStatus::unreadable)
+        c0.status = CopyStatus::damaged;
+    if (c1.superblock_status == SuperblockStatus::unreadable)
+        c1.status = CopyStatus::damaged;
+
+    if (!chosen) {
+        if (!report.uuid_conflict) {
+            out.general(Severity::damage,
+                        "no consistent metadata copy: the kernel refuses this spare (dmremap "
+                        "metadata repair may rebuild it)");
+        }
+    } else if (chosen->superblock->spare_sectors != device_sectors) {
+        out.general(Severity::note,
+                    "the metadata was made for a spare of " + n(chosen->superblock->spare_sectors) +
+                        " sectors; this one has " + n(device_sectors) +
+                        " (if copy 0 is lost, the kernel looks for copy 1 where this size puts it)");
+    }
+    return report;
+}
+
+void for_each_remap(MetadataImage& image, const CopyReport& copy,
+                    const std::function<void(std::uint64_t, const Entry&)>& fn)
+{
+    const Superblock& sb = *copy.superblock;
+    const std::uint64_t blocks = used_table_blocks(sb.table_used);
+    for (std::uint64_t i = 0; i < blocks; ++i) {
+        const std::uint64_t offset = meta_block_offset(*copy.sector, 1 + i);
+        const BlockRead read = read_block(image, offset);
+        if (!read.ok()) {
+            throw OperationError("read table block " + std::to_string(i) + " of copy " +
+                                     std::to_string(copy.copy) + " of",
+                                 image.name(),
+                                 read.status == BlockRead::Status::io_error
+                                     ? errno_text(read.error_code)
+                                     : "beyond the end of the device",
+                                 read.error_code);
+        }
+        for (std::size_t k = 0; k < entries_per_block; ++k) {
+            const Entry e = decode_entry(read.block, k);
+            if (!e.is_free())
+                fn(i * entries_per_block + k, e);
+        }
+    }
+}
+
+}  // namespace dmremap::metadata

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace dmremap::metadata {
+
+// CRC-32C (Castagnoli, reflected polynomial 0x82f63b78) without the initial
+// and final inversion, as the kernel's crc32c(crc, data, len) computes it:
+// chain calls by passing the previous result.
+std::uint32_t crc32c_update(std::uint32_t crc, std::span<const std::uint8_t> data) noexcept;
+
+// The standard CRC-32C of data: initial value and final XOR 0xffffffff, i.e.
+// ~crc32c(~0, data) in the kernel. crc32c("123456789") is 0xe3069283.
+inline std::uint32_t crc32c(std::span<const std::uint8_t> data) noexcept
+{
+    return ~crc32c_update(~std::uint32_t{0}, data);
+}
+
+}  // namespace dmremap::metadata
