@@ -19,10 +19,17 @@
 
 #define REMAP_DEFAULT_READ_RETRIES	2U
 #define REMAP_MAX_READ_RETRIES		16U
+/* Failed bios handled at once: concurrent remaps share metadata commits. */
+#define REMAP_ERROR_WORKERS		4
 
-/* Bios in flight, counted in two banks so that a move can wait for one. */
+/*
+ * Bios in flight, counted in two banks so that a move can wait for one.
+ * Entries and exits are counted apart, as SRCU does, so that a sum taken
+ * while bios come and go on other CPUs never reads zero too early.
+ */
 struct remap_inflight {
-	long count[2];
+	unsigned long entered[2];
+	unsigned long left[2];
 };
 
 struct remap_stats {
@@ -48,6 +55,8 @@ struct remap_c {
 	struct dm_target *ti;
 	struct dm_dev *main_dev;
 	struct dm_dev *spare_dev;
+	bool claimed_main;
+	bool claimed_spare;
 	u32 block_size;			/* bytes */
 	unsigned int block_shift;	/* log2 of sectors per block */
 	u64 nr_blocks;
@@ -62,7 +71,11 @@ struct remap_c {
 	bool suspended;
 
 	struct workqueue_struct *wq;
-	struct work_struct error_work;
+	struct remap_worker {
+		struct work_struct work;
+		struct remap_c *rc;
+	} workers[REMAP_ERROR_WORKERS];
+	atomic_t next_worker;
 	spinlock_t failed_lock;		/* protects failed */
 	struct bio_list failed;		/* bios the error path must redo */
 	struct dm_io_client *io_client;
@@ -71,7 +84,8 @@ struct remap_c {
 
 	struct remap_inflight __percpu *inflight;
 	unsigned int bank;		/* bank new bios count in */
-	struct mutex move_lock;		/* one move (batch) at a time */
+	struct mutex move_lock;		/* marking and draining, one move at a time */
+	wait_queue_head_t move_wait;	/* woken when a move ends */
 	spinlock_t held_lock;		/* protects moves and their held bios */
 	struct list_head moves;		/* moves in progress, with held bios */
 
@@ -136,7 +150,7 @@ void remap_leave_bank(struct remap_c *rc, struct remap_io *io);
 typedef int (*remap_fill_fn)(void *context, void *buf, unsigned long *lost);
 
 /* dm-remap-errors.c */
-int remap_sync_io(struct remap_c *rc, enum req_op op, struct block_device *bdev,
+int remap_sync_io(struct remap_c *rc, blk_opf_t op, struct block_device *bdev,
 		  sector_t sector, sector_t count, void *buf);
 bool remap_end_io_error(struct remap_c *rc, struct bio *bio,
 			struct remap_io *io, blk_status_t error);
@@ -163,7 +177,8 @@ void remap_count_auto_remap(struct remap_c *rc);
 int remap_move_block(struct remap_c *rc, u64 block, u32 flags,
 		     remap_fill_fn fill, void *context, void *buf,
 		     unsigned long *lost);
-void remap_wait_for_moves(struct remap_c *rc);
+bool remap_block_moving(struct remap_c *rc, u64 block);
+void remap_wait_block(struct remap_c *rc, u64 block);
 void remap_fill_metadata_entry(struct remap_metadata_entry *me, u64 block,
 			       u32 flags, const unsigned long *lost);
 bool remap_hold_bio(struct remap_c *rc, struct bio *bio, u64 block);

@@ -40,7 +40,7 @@ struct block_redo {
 	DECLARE_BITMAP(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
 };
 
-int remap_sync_io(struct remap_c *rc, enum req_op op, struct block_device *bdev,
+int remap_sync_io(struct remap_c *rc, blk_opf_t op, struct block_device *bdev,
 		  sector_t sector, sector_t count, void *buf)
 {
 	struct dm_io_region where = {
@@ -58,12 +58,18 @@ int remap_sync_io(struct remap_c *rc, enum req_op op, struct block_device *bdev,
 	return r ? r : (error_bits ? -EIO : 0);
 }
 
+/* Writes keep the failed bio's FUA: its data must be as durable as asked. */
+static blk_opf_t redo_flags(struct block_redo *r, enum req_op op)
+{
+	return op == REQ_OP_WRITE && r->bio ? r->bio->bi_opf & REQ_FUA : 0;
+}
+
 static int main_io(struct block_redo *r, enum req_op op, unsigned int first,
 		   unsigned int count)
 {
 	struct remap_c *rc = r->rc;
 
-	return remap_sync_io(rc, op, rc->main_dev->bdev,
+	return remap_sync_io(rc, op | redo_flags(r, op), rc->main_dev->bdev,
 			     block_to_sector(rc, r->block) + first, count,
 			     r->buf + (first << SECTOR_SHIFT));
 }
@@ -156,6 +162,8 @@ static int move_block(struct block_redo *r, remap_fill_fn fill)
 		return -EIO;
 	ret = remap_move_block(rc, r->block, REMAP_F_AUTO, fill, r, r->buf,
 			       r->lost);
+	if (ret == -EEXIST)
+		return -EAGAIN;
 	if (!ret) {
 		remap_count_auto_remap(rc);
 		DMINFO_LIMIT("%s: block %llu moved to a spare block (%u sectors lost)",
@@ -167,6 +175,22 @@ static int move_block(struct block_redo *r, remap_fill_fn fill)
 		remap_check_events(rc);
 	}
 	return ret;
+}
+
+/* Where the block is now: -1 if moving, 0 on main, 1 remapped (@spare). */
+static int block_place(struct remap_c *rc, u64 block, u32 *spare)
+{
+	struct remap_entry *e;
+	int place = 0;
+
+	rcu_read_lock();
+	e = remap_table_lookup(&rc->table, block);
+	if (e) {
+		place = READ_ONCE(e->flags) & REMAP_F_MOVING ? -1 : 1;
+		*spare = e->spare;
+	}
+	rcu_read_unlock();
+	return place;
 }
 
 static bool any_lost(const unsigned long *lost, unsigned int first,
@@ -200,7 +224,8 @@ static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 	else
 		bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
 	rcu_read_unlock();
-	if (!e || e->spare != spare) {
+	/* gone, or being moved back by unremap: wait for it and look again */
+	if (!e || e->spare != spare || (READ_ONCE(e->flags) & REMAP_F_MOVING)) {
 		ret = -EAGAIN;
 		goto out;
 	}
@@ -214,8 +239,9 @@ static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 		goto out;
 	}
 	copy_bio_data(r, false);
-	ret = remap_sync_io(rc, REQ_OP_WRITE, rc->spare_dev->bdev, sector,
-			    r->count, r->buf + (r->first << SECTOR_SHIFT));
+	ret = remap_sync_io(rc, REQ_OP_WRITE | redo_flags(r, REQ_OP_WRITE),
+			    rc->spare_dev->bdev, sector, r->count,
+			    r->buf + (r->first << SECTOR_SHIFT));
 	if (ret || !any_lost(lost, r->first, r->count))
 		goto out;
 	bitmap_clear(lost, r->first, r->count);
@@ -230,30 +256,37 @@ out:
 	return ret;
 }
 
-/* Where the block is now: -1 if moving, 0 on main, 1 remapped (@spare). */
-static int block_place(struct remap_c *rc, u64 block, u32 *spare)
+/*
+ * Writes the part to the main device again, counted in flight like a bio
+ * in map(), so that a move of the block that starts meanwhile waits for
+ * this write. BLK_STS_AGAIN: the block is no longer on the main device.
+ */
+static blk_status_t retry_main_write(struct block_redo *r)
 {
-	struct remap_entry *e;
-	int place = 0;
+	struct remap_io *io = dm_per_bio_data(r->bio, sizeof(*io));
+	blk_status_t status = BLK_STS_AGAIN;
+	u32 spare;
 
-	rcu_read_lock();
-	e = remap_table_lookup(&rc->table, block);
-	if (e) {
-		place = READ_ONCE(e->flags) & REMAP_F_MOVING ? -1 : 1;
-		*spare = e->spare;
-	}
-	rcu_read_unlock();
-	return place;
+	remap_enter_bank(r->rc, io);
+	if (!block_place(r->rc, r->block, &spare))
+		status = main_io(r, REQ_OP_WRITE, r->first, r->count) ?
+			 BLK_STS_IOERR : BLK_STS_OK;
+	remap_leave_bank(r->rc, io);
+	return status;
 }
 
 static blk_status_t redo_write(struct block_redo *r)
 {
+	blk_status_t status;
 	int ret;
 
 	copy_bio_data(r, false);
-	if (!main_io(r, REQ_OP_WRITE, r->first, r->count))
-		return BLK_STS_OK;	/* it took it this time */
+	status = retry_main_write(r);
+	if (status != BLK_STS_IOERR)
+		return status;	/* it took it this time, or the block moved */
 	ret = move_block(r, fill_with_write);
+	if (ret == -EAGAIN)
+		return BLK_STS_AGAIN;
 	return ret ? BLK_STS_IOERR : BLK_STS_OK;
 }
 
@@ -268,10 +301,9 @@ static blk_status_t redo_read(struct block_redo *r, bool one_block)
 	int attempt = read_with_retries(r, r->first, r->count,
 					READ_ONCE(r->rc->read_retries));
 
-	if (attempt < 0) {
-		move_block(r, fill_from_main);
-		return BLK_STS_IOERR;
-	}
+	if (attempt < 0)
+		return move_block(r, fill_from_main) == -EAGAIN ?
+		       BLK_STS_AGAIN : BLK_STS_IOERR;
 	if (r->bio)
 		copy_bio_data(r, true);
 	if (attempt || one_block) {
@@ -285,16 +317,22 @@ static blk_status_t redo_block(struct block_redo *r, bool one_block)
 {
 	bool write = bio_data_dir(r->bio) == WRITE;
 	u32 spare;
-	int place, ret;
+	int place;
+	int ret;
 
 	for (;;) {
 		place = block_place(r->rc, r->block, &spare);
 		if (place < 0) {
-			remap_wait_for_moves(r->rc);
+			remap_wait_block(r->rc, r->block);
 			continue;
 		}
-		if (!place)
-			return write ? redo_write(r) : redo_read(r, one_block);
+		if (!place) {
+			/* BLK_STS_AGAIN: another move took the block meanwhile */
+			ret = write ? redo_write(r) : redo_read(r, one_block);
+			if (ret != BLK_STS_AGAIN)
+				return ret;
+			continue;
+		}
 		ret = redo_on_spare(r, spare, write);
 		if (ret != -EAGAIN)
 			return errno_to_blk_status(ret);
@@ -342,22 +380,23 @@ void remap_defer_bio(struct remap_c *rc, struct bio *bio)
 	spin_lock_irqsave(&rc->failed_lock, flags);
 	bio_list_add(&rc->failed, bio);
 	spin_unlock_irqrestore(&rc->failed_lock, flags);
-	queue_work(rc->wq, &rc->error_work);
+	queue_work(rc->wq, &rc->workers[atomic_inc_return(&rc->next_worker) %
+					REMAP_ERROR_WORKERS].work);
 }
 
+/* Each worker takes one failed bio at a time, so that they share the work. */
 void remap_error_work(struct work_struct *work)
 {
-	struct remap_c *rc = container_of(work, struct remap_c, error_work);
-	struct bio_list bios;
+	struct remap_c *rc = container_of(work, struct remap_worker, work)->rc;
 	struct remap_io *io;
 	struct bio *bio;
 
-	spin_lock_irq(&rc->failed_lock);
-	bios = rc->failed;
-	bio_list_init(&rc->failed);
-	spin_unlock_irq(&rc->failed_lock);
-
-	while ((bio = bio_list_pop(&bios))) {
+	for (;;) {
+		spin_lock_irq(&rc->failed_lock);
+		bio = bio_list_pop(&rc->failed);
+		spin_unlock_irq(&rc->failed_lock);
+		if (!bio)
+			break;
 		io = dm_per_bio_data(bio, sizeof(*io));
 		io->redone = true;
 		bio->bi_status = redo_bio(rc, bio);

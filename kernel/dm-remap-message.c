@@ -234,12 +234,9 @@ static int msg_stats(struct remap_c *rc, unsigned int argc, char **argv,
 static int msg_clear_stats(struct remap_c *rc, unsigned int argc,
 			   char **argv, char *result, unsigned int maxlen)
 {
+	/* error counters only: the remap counters describe the table */
 	atomic64_set(&rc->stats.read_errors, 0);
 	atomic64_set(&rc->stats.write_errors, 0);
-	atomic64_set(&rc->stats.auto_remaps, 0);
-	atomic64_set(&rc->stats.manual_remaps, 0);
-	atomic64_set(&rc->stats.unremaps, 0);
-	atomic64_set(&rc->stats.held_bios, 0);
 	atomic64_set(&rc->stats.spare_errors, 0);
 	atomic64_set(&rc->stats.read_retries_ok, 0);
 	return 0;
@@ -335,15 +332,22 @@ int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 {
 	struct remap_c *rc = ti->private;
 	unsigned int i;
+	int r;
 
 	for (i = 0; i < ARRAY_SIZE(handlers); i++) {
 		if (strcasecmp(argv[0], handlers[i].name))
 			continue;
 		if (argc - 1 > handlers[i].max_args) {
-			DMERR("%s takes no arguments", argv[0]);
+			if (handlers[i].max_args)
+				DMERR("%s: too many arguments", argv[0]);
+			else
+				DMERR("%s takes no arguments", argv[0]);
 			return -EINVAL;
 		}
-		return handlers[i].fn(rc, argc, argv, result, maxlen);
+		r = handlers[i].fn(rc, argc, argv, result, maxlen);
+		/* a change, or a failed one, may have changed a state */
+		remap_check_events(rc);
+		return r;
 	}
 	DMERR("unknown message '%s'", argv[0]);
 	return -EINVAL;

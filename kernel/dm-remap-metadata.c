@@ -3,14 +3,16 @@
  * dm-remap metadata: two copies, each a superblock followed by a flat remap
  * table, at opposite ends of the spare device.
  *
- * A commit writes copy 0 completely (changed table blocks, flush, superblock,
- * flush) before it touches copy 1, so at every instant at least one copy is
- * consistent. Table blocks carry the sequence number of the commit that wrote
+ * A commit writes one copy completely (changed table blocks, flush,
+ * superblock, flush) before it touches the other, so at every instant at
+ * least one copy is consistent: copy 0 first, unless copy 1 is the one being
+ * healed. Table blocks carry the sequence number of the commit that wrote
  * them: a copy holding a block newer than its superblock was torn by a crash
  * and the other copy is used instead.
  */
 #include <linux/crc32c.h>
 #include <linux/dm-bufio.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uuid.h>
@@ -92,22 +94,29 @@ int remap_geometry_compute(struct remap_geometry *g, u64 spare_sectors,
 	return 0;
 }
 
+/* Does the layout a superblock describes fit the device? Overflow-safe. */
 static bool geometry_fits(const struct dm_remap_disk_superblock *sb,
 			  u64 device_sectors)
 {
 	u64 copy = le64_to_cpu(sb->copy_sectors);
-	u64 pool_end = le64_to_cpu(sb->pool_offset) +
-		       le64_to_cpu(sb->pool_blocks) *
-		       (le32_to_cpu(sb->block_size) >> SECTOR_SHIFT);
+	u64 table_blocks = le64_to_cpu(sb->table_blocks);
+	u64 pool_offset = le64_to_cpu(sb->pool_offset);
+	u64 pool_blocks = le64_to_cpu(sb->pool_blocks);
+	u64 copy1 = le64_to_cpu(sb->copy_offset[1]);
+	u64 bs = le32_to_cpu(sb->block_size) >> SECTOR_SHIFT;
+	u64 meta, pool_end, copy1_end, capacity;
 
-	return copy >= (1 + le64_to_cpu(sb->table_blocks)) * META_SECTORS &&
-	       le64_to_cpu(sb->copy_offset[0]) == 0 &&
-	       le64_to_cpu(sb->pool_offset) >= copy &&
-	       pool_end <= le64_to_cpu(sb->copy_offset[1]) &&
-	       le64_to_cpu(sb->copy_offset[1]) + copy <= device_sectors &&
-	       le64_to_cpu(sb->table_blocks) * EPB >= le64_to_cpu(sb->pool_blocks) &&
-	       le64_to_cpu(sb->table_used) <= le64_to_cpu(sb->pool_blocks) &&
-	       le64_to_cpu(sb->pool_blocks) <= U32_MAX;
+	if (check_mul_overflow(table_blocks + 1, (u64)META_SECTORS, &meta) ||
+	    check_mul_overflow(pool_blocks, bs, &pool_end) ||
+	    check_add_overflow(pool_end, pool_offset, &pool_end) ||
+	    check_add_overflow(copy1, copy, &copy1_end) ||
+	    check_mul_overflow(table_blocks, (u64)EPB, &capacity))
+		return false;
+	return copy >= meta && !le64_to_cpu(sb->copy_offset[0]) &&
+	       pool_offset >= copy && pool_end <= copy1 &&
+	       copy1_end <= device_sectors && capacity >= pool_blocks &&
+	       le64_to_cpu(sb->table_used) <= pool_blocks &&
+	       pool_blocks <= U32_MAX;
 }
 
 /* -ENODATA: not dm-remap metadata at all; -EBADMSG: damaged metadata. */
@@ -143,12 +152,17 @@ static int read_meta_block(struct dm_bufio_client *c, sector_t block,
 	return 0;
 }
 
+/* A copy must also say it is where it was found. */
 static int read_superblock(struct remap_metadata *md, unsigned int copy,
 			   struct dm_remap_disk_superblock *sb)
 {
 	int r = read_meta_block(md->client[copy], 0, sb);
 
-	return r ? r : check_superblock(sb, copy, bdev_nr_sectors(md->bdev));
+	if (!r)
+		r = check_superblock(sb, copy, bdev_nr_sectors(md->bdev));
+	if (!r && le64_to_cpu(sb->copy_offset[copy]) != md->geo.copy_offset[copy])
+		r = -EBADMSG;
+	return r;
 }
 
 static void fill_superblock(struct remap_metadata *md, unsigned int copy,
@@ -232,7 +246,9 @@ static u32 block_size_of_other_format(struct remap_metadata *md, void *buf)
 		if (bs == md->block_size || remap_geometry_compute(&g, sectors, bs))
 			continue;
 		if (!read_meta_block(md->client[0], g.copy_offset[1] / META_SECTORS, buf) &&
-		    !check_superblock(buf, 1, sectors))
+		    !check_superblock(buf, 1, sectors) &&
+		    le64_to_cpu(((struct dm_remap_disk_superblock *)buf)->copy_offset[1]) ==
+		    g.copy_offset[1])
 			return bs;
 	}
 	return 0;
@@ -256,6 +272,19 @@ static int check_match(struct remap_metadata *md,
 	return 0;
 }
 
+/* Table blocks whose superblocks are gone are still a table: never format. */
+static bool table_left_behind(struct remap_metadata *md, void *buf)
+{
+	const struct dm_remap_disk_table_block *tb = buf;
+	unsigned int c;
+
+	for (c = 0; c < DM_REMAP_NR_COPIES; c++)
+		if (!read_meta_block(md->client[c], 1, buf) &&
+		    le32_to_cpu(tb->header.magic) == DM_REMAP_TABLE_MAGIC)
+			return true;
+	return false;
+}
+
 static int refuse_unknown(struct remap_metadata *md, int r0, int r1,
 			  void *buf, char **error)
 {
@@ -265,6 +294,10 @@ static int refuse_unknown(struct remap_metadata *md, int r0, int r1,
 		*error = "Spare device was formatted with another block_size";
 		DMERR("spare was formatted with block_size %u, table asks for %u",
 		      other, md->block_size);
+		return -EINVAL;
+	}
+	if (r0 == -EPROTONOSUPPORT || r1 == -EPROTONOSUPPORT) {
+		*error = "Spare metadata has an unsupported format version";
 		return -EINVAL;
 	}
 	if (r0 != -ENODATA || r1 != -ENODATA) {
@@ -277,6 +310,10 @@ static int refuse_unknown(struct remap_metadata *md, int r0, int r1,
 	}
 	if (memchr_inv(buf, 0, DM_REMAP_META_BLOCK_SIZE)) {
 		*error = "Spare device holds unknown data: refusing to overwrite it";
+		return -EINVAL;
+	}
+	if (table_left_behind(md, buf)) {
+		*error = "Spare metadata damaged, no valid copy: run dmremap metadata repair";
 		return -EINVAL;
 	}
 	return -ENODATA;
@@ -750,7 +787,7 @@ static int commit_staged(struct remap_metadata *md)
 {
 	LIST_HEAD(changes);
 	s64 delta[DM_REMAP_NR_COPIES];
-	unsigned int c, written = 0;
+	unsigned int c, i, first, written = 0;
 	u64 seq, new_used;
 	int r = 0;
 
@@ -760,9 +797,16 @@ static int commit_staged(struct remap_metadata *md)
 	new_used = md->staged_used;
 	spin_unlock(&md->stage_lock);
 
-	for (c = 0; c < DM_REMAP_NR_COPIES; c++)
+	/*
+	 * A copy being healed goes first, from the good one: until the healed
+	 * copy is complete, the good copy must stay as it is.
+	 */
+	first = md->heal[1] && !md->heal[0];
+	for (i = 0; i < DM_REMAP_NR_COPIES; i++) {
+		c = first ^ i;
 		if (!write_copy(md, c, &changes, seq, new_used, &delta[c]))
 			written |= 1U << c;
+	}
 	free_changes(&changes);
 	if (!written) {
 		md->state = REMAP_METADATA_FAILED;
@@ -770,7 +814,8 @@ static int commit_staged(struct remap_metadata *md)
 		      md->bdev);
 		return -EIO;
 	}
-	md->nr_remaps += delta[__ffs(written)];
+	/* the copy written first saw the old table: its delta is the change */
+	md->nr_remaps += delta[written & (1U << first) ? first : !first];
 	md->seq = seq;
 	md->table_used = new_used;
 	md->state = written == 3 ? REMAP_METADATA_OK : REMAP_METADATA_DEGRADED;

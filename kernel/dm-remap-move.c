@@ -6,7 +6,9 @@
  * A move marks its blocks MOVING in the table, so that new bios to them are
  * held; waits for the bios routed before the mark (drain_bank()); copies the
  * data with kcopyd; makes the new mapping durable; then releases the held
- * bios, which find the blocks at their new place. Unrelated blocks are never
+ * bios, which find the blocks at their new place. Marking and draining are
+ * serialized by move_lock; copies and commits of different moves run
+ * concurrently, so that concurrent moves share metadata commits. Unrelated blocks are never
  * held, and a bio is never sent to a copy that is about to be abandoned.
  */
 #include <linux/delay.h>
@@ -55,20 +57,40 @@ bool remap_hold_bio(struct remap_c *rc, struct bio *bio, u64 block)
 	return held;
 }
 
-static long bank_count(struct remap_c *rc, unsigned int bank)
+static unsigned long bank_sum(struct remap_c *rc, unsigned int bank,
+			      bool entered)
 {
-	long sum = 0;
+	unsigned long sum = 0;
 	int cpu;
 
-	for_each_possible_cpu(cpu)
-		sum += per_cpu_ptr(rc->inflight, cpu)->count[bank];
+	for_each_possible_cpu(cpu) {
+		struct remap_inflight *f = per_cpu_ptr(rc->inflight, cpu);
+
+		sum += entered ? READ_ONCE(f->entered[bank]) : READ_ONCE(f->left[bank]);
+	}
 	return sum;
+}
+
+/*
+ * Is every bio that entered @bank gone? Exits are summed before entries: a
+ * bio whose entry the second sum misses left after the first sum, so it is
+ * not counted as gone either; and a bio that entered so late saw the
+ * entries of this move (see drain_bank()), so it cannot have gone to the
+ * old place of a moving block.
+ */
+static bool bank_empty(struct remap_c *rc, unsigned int bank)
+{
+	unsigned long left = bank_sum(rc, bank, false);
+
+	/* exits before entries; pairs with the barrier in remap_enter_bank() */
+	smp_mb();
+	return bank_sum(rc, bank, true) == left;
 }
 
 /*
  * Waits for every bio that may have been routed without seeing the entries
  * this move just marked. New bios count in the other bank from now on; the
- * barrier pairs with the one in remap_enter_bank(). Caller holds move_lock.
+ * barriers pair with the one in remap_enter_bank(). Caller holds move_lock.
  */
 static void drain_bank(struct remap_c *rc)
 {
@@ -79,7 +101,7 @@ static void drain_bank(struct remap_c *rc)
 	WRITE_ONCE(rc->bank, !old);
 	/* and before the old bank's counts are read; see remap_enter_bank() */
 	smp_mb();
-	while (bank_count(rc, old))
+	while (!bank_empty(rc, old))
 		usleep_range(50, 200);
 }
 
@@ -119,6 +141,7 @@ static void release_moves(struct move_batch *b)
 		if (remap_route_bio(rc, bio, io, false) == DM_MAPIO_REMAPPED)
 			dm_submit_bio_remap(bio, NULL);
 	}
+	wake_up_all(&rc->move_wait);
 }
 
 static void copy_done(int read_err, unsigned long write_err, void *context)
@@ -219,6 +242,70 @@ static void finish_moves(struct move_batch *b)
 	remap_check_events(b->rc);
 }
 
+static bool in_batch(struct move_batch *b, u64 block)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->moves[i].block == block)
+			return true;
+	return false;
+}
+
+bool remap_block_moving(struct remap_c *rc, u64 block)
+{
+	struct remap_entry *e;
+	bool moving;
+
+	rcu_read_lock();
+	e = remap_table_lookup(&rc->table, block);
+	moving = e && (READ_ONCE(e->flags) & REMAP_F_MOVING);
+	rcu_read_unlock();
+	return moving;
+}
+
+/* Waits until no move has @block: moves wake move_wait when they end. */
+void remap_wait_block(struct remap_c *rc, u64 block)
+{
+	wait_event(rc->move_wait, !remap_block_moving(rc, block));
+}
+
+/*
+ * The entry of @block, once no other move has it; @ours tells that this
+ * batch moves it already. Caller holds move_lock, so no move can start
+ * meanwhile and an entry found settled is not freed under us.
+ */
+static struct remap_entry *lookup_settled(struct move_batch *b, u64 block,
+					  bool *ours)
+{
+	struct remap_c *rc = b->rc;
+	struct remap_entry *e;
+	u32 flags = 0;
+
+	*ours = false;
+	for (;;) {
+		rcu_read_lock();
+		e = remap_table_lookup(&rc->table, block);
+		if (e)
+			flags = READ_ONCE(e->flags);
+		rcu_read_unlock();
+		if (!e || !(flags & REMAP_F_MOVING))
+			return e;
+		if (in_batch(b, block)) {
+			*ours = true;
+			return e;
+		}
+		remap_wait_block(rc, block);
+	}
+}
+
+static void add_move(struct remap_c *rc, struct remap_move *m)
+{
+	spin_lock_irq(&rc->held_lock);
+	list_add_tail(&m->list, &rc->moves);
+	spin_unlock_irq(&rc->held_lock);
+}
+
 /* Allocates and marks, or finds already remapped, each block of the batch. */
 static int prepare_to_spare(struct move_batch *b, const u64 *blocks,
 			    unsigned int n, u32 *spares)
@@ -227,24 +314,21 @@ static int prepare_to_spare(struct move_batch *b, const u64 *blocks,
 	struct remap_entry *e;
 	struct remap_move *m;
 	unsigned int i;
+	bool ours;
 	int r = 0;
 
 	for (i = 0; !r && i < n; i++) {
-		rcu_read_lock();
-		e = remap_table_lookup(&rc->table, blocks[i]);
-		if (e)
+		e = lookup_settled(b, blocks[i], &ours);
+		if (e) {
 			spares[i] = e->spare;
-		rcu_read_unlock();
-		if (e)
 			continue;
+		}
 		m = &b->moves[b->n];
 		m->block = blocks[i];
 		r = spare_pool_alloc(&rc->pool, &m->spare);
 		if (r)
 			break;
-		spin_lock_irq(&rc->held_lock);
-		list_add_tail(&m->list, &rc->moves);
-		spin_unlock_irq(&rc->held_lock);
+		add_move(rc, m);
 		b->n++;
 		spares[i] = m->spare;
 		r = remap_table_insert(&rc->table, m->block, m->spare,
@@ -268,18 +352,18 @@ int remap_move_to_spare(struct remap_c *rc, const u64 *blocks, unsigned int n,
 		return -ENOMEM;
 	mutex_lock(&rc->move_lock);
 	r = prepare_to_spare(b, blocks, n, spares);
-	if (r || !b->n)
-		goto out;
-	drain_bank(rc);
-	r = copy_blocks(b, true);
-	if (!r)
+	if (!r && b->n)
+		drain_bank(rc);
+	mutex_unlock(&rc->move_lock);
+	/* copy and commit unlocked: concurrent moves share the commit */
+	if (!r && b->n)
+		r = copy_blocks(b, true);
+	if (!r && b->n)
 		r = stage_and_commit(b, false);
-out:
 	if (r)
 		undo_to_spare(b);
 	else
 		finish_moves(b);
-	mutex_unlock(&rc->move_lock);
 	if (!r)
 		atomic64_add(b->n, &rc->stats.manual_remaps);
 	kvfree(b);
@@ -297,14 +381,13 @@ static int prepare_to_main(struct move_batch *b, const u64 *blocks,
 	struct remap_entry *e;
 	struct remap_move *m;
 	unsigned int i;
+	bool ours;
 
 	for (i = 0; i < n; i++) {
-		rcu_read_lock();
-		e = remap_table_lookup(&rc->table, blocks[i]);
-		rcu_read_unlock();
+		e = lookup_settled(b, blocks[i], &ours);
 		if (!e)
 			return -ENOENT;
-		if (READ_ONCE(e->flags) & REMAP_F_MOVING)
+		if (ours)
 			continue;	/* listed twice in this batch */
 		if (READ_ONCE(e->flags) & REMAP_F_LOST)
 			return -EBUSY;	/* main would get no data for them */
@@ -312,9 +395,7 @@ static int prepare_to_main(struct move_batch *b, const u64 *blocks,
 		m->entry = e;
 		m->block = blocks[i];
 		m->spare = e->spare;
-		spin_lock_irq(&rc->held_lock);
-		list_add_tail(&m->list, &rc->moves);
-		spin_unlock_irq(&rc->held_lock);
+		add_move(rc, m);
 		remap_table_set_flags(&rc->table, e, REMAP_F_MOVING, 0);
 	}
 	return 0;
@@ -352,20 +433,19 @@ int remap_move_to_main(struct remap_c *rc, const u64 *blocks, unsigned int n)
 		return -ENOMEM;
 	mutex_lock(&rc->move_lock);
 	r = prepare_to_main(b, blocks, n);
-	if (r || !b->n)
-		goto out;
-	drain_bank(rc);
-	r = copy_blocks(b, false);
-	if (!r)
+	if (!r && b->n)
+		drain_bank(rc);
+	mutex_unlock(&rc->move_lock);
+	if (!r && b->n)
+		r = copy_blocks(b, false);
+	if (!r && b->n)
 		r = blkdev_issue_flush(rc->main_dev->bdev);
-	if (!r)
+	if (!r && b->n)
 		r = stage_and_commit(b, true);
-out:
 	if (r)
 		finish_moves(b);
 	else
 		forget_remaps(b);
-	mutex_unlock(&rc->move_lock);
 	if (!r)
 		atomic64_add(b->n, &rc->stats.unremaps);
 	kvfree(b);
@@ -394,11 +474,13 @@ int remap_move_block(struct remap_c *rc, u64 block, u32 flags,
 	r = prepare_to_spare(b, &block, 1, &spare);
 	if (!r && !b->n)
 		r = -EEXIST;
+	if (!r)
+		drain_bank(rc);
+	mutex_unlock(&rc->move_lock);
 	if (r)
 		goto out;
 	m = &b->moves[0];
 	m->lost = lost;
-	drain_bank(rc);
 	r = fill(context, buf, lost);
 	if (!r)
 		r = remap_sync_io(rc, REQ_OP_WRITE, rc->spare_dev->bdev,
@@ -411,18 +493,10 @@ int remap_move_block(struct remap_c *rc, u64 block, u32 flags,
 	if (!r)
 		r = stage_and_commit(b, false);
 out:
-	if (r && r != -EEXIST && b->n)
+	if (r && b->n)
 		undo_to_spare(b);
 	else if (b->n)
 		finish_moves(b);
-	mutex_unlock(&rc->move_lock);
 	kvfree(b);
 	return r;
-}
-
-/* Waits until no move is in progress: moves hold move_lock throughout. */
-void remap_wait_for_moves(struct remap_c *rc)
-{
-	mutex_lock(&rc->move_lock);
-	mutex_unlock(&rc->move_lock);
 }

@@ -83,13 +83,17 @@ static void memo_restore(struct remap_scrub *s)
 
 static bool foreground_busy(struct remap_c *rc)
 {
-	long sum = 0;
+	unsigned long entered = 0, left = 0;
 	int cpu;
 
-	for_each_possible_cpu(cpu)
-		sum += per_cpu_ptr(rc->inflight, cpu)->count[0] +
-		       per_cpu_ptr(rc->inflight, cpu)->count[1];
-	return sum > 0;
+	/* a hint only: a bio counted as entered but not yet as left */
+	for_each_possible_cpu(cpu) {
+		struct remap_inflight *f = per_cpu_ptr(rc->inflight, cpu);
+
+		left += f->left[0] + f->left[1];
+		entered += f->entered[0] + f->entered[1];
+	}
+	return entered != left;
 }
 
 /* Blocks from @pos to read in one go: up to a chunk, stopping at a remap. */
@@ -223,6 +227,10 @@ static int scrub_start(struct remap_scrub *s, unsigned int argc, char **argv)
 		DMERR("scrub start takes an optional rate in MiB/s, 1 to %u",
 		      SCRUB_MAX_RATE);
 		return -EINVAL;
+	}
+	if (READ_ONCE(s->rc->suspended)) {
+		DMERR("scrub: the device is suspended");
+		return -EBUSY;
 	}
 	mutex_lock(&s->lock);
 	s->state.rate = rate;

@@ -28,7 +28,7 @@
 void remap_enter_bank(struct remap_c *rc, struct remap_io *io)
 {
 	io->bank = READ_ONCE(rc->bank);
-	this_cpu_inc(rc->inflight->count[io->bank]);
+	this_cpu_inc(rc->inflight->entered[io->bank]);
 	io->counted = true;
 	/* order the count before the table lookups; pairs with drain_bank() */
 	smp_mb();
@@ -37,7 +37,7 @@ void remap_enter_bank(struct remap_c *rc, struct remap_io *io)
 void remap_leave_bank(struct remap_c *rc, struct remap_io *io)
 {
 	if (io->counted) {
-		this_cpu_dec(rc->inflight->count[io->bank]);
+		this_cpu_inc(rc->inflight->left[io->bank]);
 		io->counted = false;
 	}
 }
@@ -93,7 +93,7 @@ static int route_remapped(struct remap_c *rc, struct bio *bio,
 		return -EAGAIN;
 	}
 	if (x->flags & REMAP_F_LOST) {
-		if (bio_data_dir(bio) == WRITE) {
+		if (bio_op(bio) == REQ_OP_WRITE) {
 			/* makes lost sectors good: the metadata must say so */
 			defer_whole(rc, bio, io, sector);
 			return DM_MAPIO_SUBMITTED;
@@ -347,6 +347,7 @@ static void remap_postsuspend(struct dm_target *ti)
 	r = remap_metadata_commit(rc->md, remap_metadata_ticket(rc->md));
 	if (r)
 		DMERR("metadata commit on suspend failed: error %d", r);
+	remap_check_events(rc);
 }
 
 /* ---------------------------------------------------------------------------
@@ -426,6 +427,88 @@ static int check_geometry(struct dm_target *ti, struct remap_c *rc,
 	return 0;
 }
 
+/*
+ * Devices in use by remap targets. Device-mapper lets tables share a
+ * device; two remap devices sharing a main or spare device would corrupt
+ * each other, so each device belongs to one mapped device (whose table
+ * reloads may hold it twice for a moment).
+ */
+struct remap_claim {
+	struct list_head list;
+	dev_t dev;
+	struct mapped_device *owner;
+	unsigned int count;
+};
+
+static LIST_HEAD(remap_claims);
+static DEFINE_MUTEX(remap_claims_lock);
+
+static int claim_device(struct dm_target *ti, struct dm_dev *dev)
+{
+	struct mapped_device *owner = dm_table_get_md(ti->table);
+	struct remap_claim *c;
+	int r = 0;
+
+	mutex_lock(&remap_claims_lock);
+	list_for_each_entry(c, &remap_claims, list) {
+		if (c->dev != dev->bdev->bd_dev)
+			continue;
+		if (c->owner == owner)
+			c->count++;
+		else
+			r = -EBUSY;
+		goto out;
+	}
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c) {
+		r = -ENOMEM;
+		goto out;
+	}
+	c->dev = dev->bdev->bd_dev;
+	c->owner = owner;
+	c->count = 1;
+	list_add(&c->list, &remap_claims);
+out:
+	mutex_unlock(&remap_claims_lock);
+	return r;
+}
+
+static void release_device(struct dm_dev *dev)
+{
+	struct remap_claim *c;
+
+	mutex_lock(&remap_claims_lock);
+	list_for_each_entry(c, &remap_claims, list) {
+		if (c->dev == dev->bdev->bd_dev) {
+			if (!--c->count) {
+				list_del(&c->list);
+				kfree(c);
+			}
+			break;
+		}
+	}
+	mutex_unlock(&remap_claims_lock);
+}
+
+static int claim_devices(struct dm_target *ti, struct remap_c *rc,
+			 char **error)
+{
+	int r = claim_device(ti, rc->main_dev);
+
+	if (r)
+		goto bad;
+	rc->claimed_main = true;
+	r = claim_device(ti, rc->spare_dev);
+	if (r)
+		goto bad;
+	rc->claimed_spare = true;
+	return 0;
+bad:
+	*error = r == -EBUSY ? "Device is used by another remap device" :
+			       "Cannot allocate memory";
+	return r;
+}
+
 static int get_devices(struct dm_target *ti, struct remap_c *rc,
 		       char **argv, char **error)
 {
@@ -466,7 +549,7 @@ static int setup_runtime(struct remap_c *rc, char **error)
 		rc->io_client = NULL;
 		goto nomem;
 	}
-	rc->wq = alloc_workqueue("dm-remap", WQ_MEM_RECLAIM, 1);
+	rc->wq = alloc_workqueue("dm-remap", WQ_MEM_RECLAIM, REMAP_ERROR_WORKERS);
 	if (!rc->wq) {
 		r = -ENOMEM;
 		goto nomem;
@@ -505,6 +588,10 @@ static void remap_free(struct remap_c *rc)
 		remap_table_destroy(&rc->table);
 	if (rc->md)
 		remap_metadata_close(rc->md);
+	if (rc->claimed_spare)
+		release_device(rc->spare_dev);
+	if (rc->claimed_main)
+		release_device(rc->main_dev);
 	if (rc->spare_dev)
 		dm_put_device(ti, rc->spare_dev);
 	if (rc->main_dev)
@@ -536,6 +623,7 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	};
 	struct dm_arg_set as = { .argc = argc - 2, .argv = argv + 2 };
 	struct remap_c *rc;
+	unsigned int i;
 	int r;
 
 	if (argc < 2) {
@@ -564,12 +652,18 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	spin_lock_init(&rc->failed_lock);
 	spin_lock_init(&rc->rate.lock);
 	bio_list_init(&rc->failed);
-	INIT_WORK(&rc->error_work, remap_error_work);
+	init_waitqueue_head(&rc->move_wait);
+	for (i = 0; i < REMAP_ERROR_WORKERS; i++) {
+		rc->workers[i].rc = rc;
+		INIT_WORK(&rc->workers[i].work, remap_error_work);
+	}
 	INIT_LIST_HEAD(&rc->moves);
 
 	r = get_devices(ti, rc, argv, &ti->error);
 	if (!r)
 		r = check_geometry(ti, rc, &ti->error);
+	if (!r)
+		r = claim_devices(ti, rc, &ti->error);
 	if (r)
 		goto bad;
 	rc->md = remap_metadata_open(rc->spare_dev->bdev, ti->len,
@@ -587,15 +681,6 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 bad:
 	remap_free(rc);
 	return r;
-}
-
-static int remap_v4_ctr(struct dm_target *ti, unsigned int argc, char **argv)
-{
-	if (argc != 2) {
-		ti->error = "Invalid argument count: dm-remap-v4 takes <main_dev> <spare_dev>";
-		return -EINVAL;
-	}
-	return remap_ctr(ti, argc, argv);
 }
 
 static void remap_dtr(struct dm_target *ti)
@@ -628,7 +713,7 @@ static struct target_type remap_v4_target = {
 	.name = DM_REMAP_V4_TARGET_NAME,
 	.version = {4, 1, 0},
 	.module = THIS_MODULE,
-	.ctr = remap_v4_ctr,
+	.ctr = remap_ctr,	/* the v4 form is the table line without features */
 	.dtr = remap_dtr,
 	.map = remap_map,
 	.end_io = remap_end_io,

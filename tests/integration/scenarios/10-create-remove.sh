@@ -59,7 +59,10 @@ dm_remove r1
 # the v4 compatibility name: two arguments, every default
 dm_create r4 "0 131072 dm-remap-v4 $main $spare"
 assert_eq 4096 "$(remap_status r4 block_size)" "v4 block_size"
-assert_fails dmsetup create r5 --table "0 131072 dm-remap-v4 $main $spare 1 no_auto_remap"
+dmsetup message r4 0 set auto_remap off
+dmsetup reload r4 <<<"$(dmsetup table r4)"
+dmsetup resume r4
+assert_contains "$(dmsetup table r4)" "1 no_auto_remap" "v4 table with a tunable reloads"
 dm_remove r4
 
 assert_kernel_log_clean "$mark"

@@ -13,7 +13,7 @@ for bs in 512 4096 65536; do
 	fio_verify "/dev/mapper/r$bs" --bsrange=512-128k --rw=randwrite --size=100%
 
 	# blocks spread over the device, some adjacent, then verify again
-	blocks=$(seq 3 97 $((128 * 1024 * 1024 / bs - 1)) | head -300)
+	blocks=$(seq 3 97 $((128 * 1024 * 1024 / bs - 1)))
 	# shellcheck disable=SC2086
 	remap_blocks "r$bs" $blocks 10 11 12
 	assert_ne 0 "$(remap_status "r$bs" remapped)" "remapped"

@@ -69,3 +69,22 @@ assert_eq degraded "$(remap_status ok metadata_state)" "copy 0 lost"
 dmsetup message ok 0 commit >/dev/null
 assert_eq ok "$(remap_status ok metadata_state)" "commit healed copy 0"
 dm_remove ok
+
+# two remap devices never share a main or a spare device
+main2=$(mk_loop 64M main2)
+spare2=$(mk_loop 16M spare2)
+remap_create one "$main2" "$spare2"
+expect_refused_busy() {
+	local mark
+	mark=$(kernel_log_mark)
+	assert_fails dmsetup create two --table "$1"
+	kernel_log_since_mark "$mark" | grep -qF "Device is used by another remap device" ||
+		die "no refusal for: $1"
+}
+expect_refused_busy "0 131072 remap $main $spare2"
+expect_refused_busy "0 131072 remap $main2 $spare"
+expect_refused_busy "0 $(blockdev --getsz "$spare2") remap $spare2 $spare"
+# its own reload may hold them twice for a moment
+dmsetup reload one <<<"$(dmsetup table one)"
+dmsetup resume one
+dm_remove one
