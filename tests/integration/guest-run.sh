@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/integration/guest-run.sh -- run scenarios inside the test VM.
+#
+# Usage (by run.sh, through vm/run-in-vm.sh): guest-run.sh [-v] SCENARIO.sh...
+#
+# Each scenario runs in its own session under `timeout` (600 s, or the
+# script's `# timeout: N` line), so a failing or hanging one cannot stop the
+# others. Around each one we write a mark into the kernel log and afterwards
+# fail the scenario if the kernel log since the mark shows a warning, BUG,
+# oops, hung task or sanitizer report, or if it left device-mapper devices,
+# loop devices or mounts behind. Then dm_remap is unloaded (if loaded), so
+# every scenario starts from a fresh module load and unload bugs show up.
+#
+# Results go to $DMREMAP_RESULTS/scenarios/<name>/ on the host:
+#   output.log   the scenario's stdout and stderr
+#   dmesg.log    the kernel log during the scenario
+#   status       "PASS <secs>" or "FAIL <secs> <reason>" (written last; a
+#                scenario without it did not finish: run.sh reports it)
+#
+# -v streams each scenario's output live instead of only showing it on
+# failure.
+set -uo pipefail # not -e: failures are results here, not reasons to stop
+
+[[ -n ${DMREMAP_RESULTS:-} ]] || { echo "guest-run.sh: run it through tests/integration/run.sh" >&2; exit 2; }
+out_root=$DMREMAP_RESULTS/scenarios
+mkdir -p "$out_root"
+
+# For KERNEL_BAD_PATTERN and the kernel-log helpers, without the scenario
+# traps.
+DMREMAP_LIB_NO_TRAPS=1 SCENARIO_NAME=guest-run SCENARIO_OUT=$out_root
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+set +eE
+trap - ERR
+
+verbose=0
+if [[ ${1:-} == -v ]]; then
+	verbose=1
+	shift
+fi
+
+DEFAULT_TIMEOUT=600
+# Seconds past the timeout's KILL before we call a scenario unkillable.
+GRACE=40
+
+scenario_timeout() {
+	local t
+	t=$(grep -m1 -oE '^# *timeout: *[0-9]+' "$1" | grep -oE '[0-9]+$')
+	echo "${t:-$DEFAULT_TIMEOUT}"
+}
+
+secs_since() {
+	local t=$(((${EPOCHREALTIME/./} - $1) / 100000))
+	printf '%d.%d' $((t / 10)) $((t % 10))
+}
+
+snapshot() {
+	{
+		dmsetup info -c --noheadings -o name 2>/dev/null | grep -v '^No devices found' | sed 's/^/dm /'
+		losetup -n -l -O NAME 2>/dev/null | sed 's/^/loop /'
+		findmnt -rn -o TARGET,SOURCE | awk '$2 ~ "^/dev/(mapper/|dm-|loop)" { print "mount " $1 }'
+	} | sort
+}
+
+# Remove what a scenario left behind, so that the next ones start clean.
+# --force replaces a stuck device's table with one that errors all I/O,
+# which lets the remove go through even if something still holds it.
+force_cleanup() {
+	local kind what
+	while read -r kind what; do
+		[[ $kind == mount ]] && { umount "$what" 2>/dev/null || umount -l "$what"; }
+	done < <(sort -r <<<"$1")
+	for _ in 1 2 3; do
+		while read -r kind what; do
+			[[ $kind == dm ]] || continue
+			dmsetup info "$what" >/dev/null 2>&1 || continue
+			timeout 30 dmsetup resume "$what" >/dev/null 2>&1
+			timeout 60 dmsetup remove --retry "$what" >/dev/null 2>&1 ||
+				timeout 60 dmsetup remove --force "$what" >/dev/null 2>&1
+		done <<<"$1"
+	done
+	while read -r kind what; do
+		[[ $kind == loop ]] && losetup -d "$what" 2>/dev/null
+	done <<<"$1"
+}
+
+indent() { sed 's/^/    | /'; }
+
+run_one() {
+	local script=$1 name dir t start pid rc=0 stuck=0 reasons=() mark before after left bad secs line
+	name=$(basename "$script" .sh)
+	dir=$out_root/$name
+	t=$(scenario_timeout "$script")
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	before=$(snapshot)
+	mark=$(kernel_log_mark "begin $name")
+	start=${EPOCHREALTIME/./}
+
+	# setsid: the scenario and everything it starts form one process group
+	# (timeout makes its own group with the same id), which we kill as a
+	# whole afterwards so no stray fio keeps a device open.
+	(
+		export SCENARIO_NAME=$name SCENARIO_OUT=$dir
+		cd "$REPO" || exit 1
+		if ((verbose)); then
+			exec setsid timeout -k 10 "$t" bash "$script" > >(tee "$dir/output.log") 2>&1
+		else
+			exec setsid timeout -k 10 "$t" bash "$script" >"$dir/output.log" 2>&1
+		fi
+	) </dev/null &
+	pid=$!
+	# Poll instead of a blocking wait: a scenario stuck in the kernel (D
+	# state) cannot be killed, and we must still report it.
+	while kill -0 "$pid" 2>/dev/null; do
+		if (($(((${EPOCHREALTIME/./} - start) / 1000000)) > t + 10 + GRACE)); then
+			stuck=1
+			break
+		fi
+		sleep 0.2
+	done
+	if ((stuck)); then
+		reasons+=("did not exit ${GRACE}s after its ${t}s timeout's KILL: stuck in the kernel? (blocked tasks dumped to the kernel log)")
+		echo w >/proc/sysrq-trigger
+		sleep 1
+	else
+		wait "$pid"
+		rc=$?
+		case $rc in
+		0) ;;
+		124) reasons+=("timed out after ${t}s") ;;
+		137) reasons+=("timed out after ${t}s and had to be killed") ;;
+		*) reasons+=("exit status $rc") ;;
+		esac
+	fi
+	kill -KILL -- "-$pid" 2>/dev/null
+
+	after=$(snapshot)
+	left=$(comm -13 <(echo "$before") <(echo "$after") | grep .)
+	if [[ -n $left ]]; then
+		reasons+=("left behind: $(tr '\n' ' ' <<<"$left")")
+		force_cleanup "$left"
+	fi
+	if grep -qw '^dm_remap' /proc/modules && ! timeout 60 rmmod dm_remap 2>"$dir/rmmod.err"; then
+		reasons+=("could not unload dm_remap: $(<"$dir/rmmod.err")")
+	fi
+
+	kernel_log_since_mark "$mark" >"$dir/dmesg.log"
+	bad=$(grep -E "$KERNEL_BAD_PATTERN" "$dir/dmesg.log")
+	[[ -z $bad ]] || reasons+=("kernel log: $(head -n1 <<<"$bad")")
+
+	secs=$(secs_since "$start")
+	if ((${#reasons[@]} == 0)); then
+		echo "PASS $secs" >"$dir/status"
+		echo "PASS $name (${secs}s)"
+		return 0
+	fi
+	echo "FAIL $secs ${reasons[*]}" >"$dir/status"
+	echo "FAIL $name (${secs}s)"
+	for line in "${reasons[@]}"; do echo "    reason: $line"; done
+	if ((!verbose)); then
+		echo "    --- output (${dir#"$REPO"/}/output.log) ---"
+		indent <"$dir/output.log"
+	fi
+	if [[ -s $dir/dmesg.log ]]; then
+		# All of it if it has a splat, else the end for context.
+		if [[ -n $bad ]]; then
+			echo "    --- kernel log during the scenario ---"
+			head -n 400 "$dir/dmesg.log" | indent
+		else
+			echo "    --- kernel log during the scenario (last 40 lines) ---"
+			tail -n 40 "$dir/dmesg.log" | indent
+		fi
+	fi
+	((stuck)) && return 2
+	return 1
+}
+
+failed=0
+for script in "$@"; do
+	run_one "$script"
+	case $? in
+	0) ;;
+	2)
+		echo "guest-run: stopping: a scenario is stuck in the kernel; the rest would not be meaningful"
+		exit 1
+		;;
+	*) failed=1 ;;
+	esac
+done
+exit "$failed"

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/integration/run.sh -- run the integration scenarios in one test VM.
+#
+# Usage: tests/integration/run.sh [options] [NAME-GLOB...]
+#
+#   NAME-GLOB     run only the scenarios whose name (file name without .sh)
+#                 matches one of the globs, e.g. '00-*' or '*reload*'
+#   --list        print the selected scenarios and their timeouts; no VM
+#   -v            stream every scenario's output live (not only on failure)
+#   --mem MB      guest memory (default: run-in-vm.sh's, 3072)
+#
+# Boots ONE VM (tests/integration/vm/run-in-vm.sh) and runs each
+# tests/integration/scenarios/*.sh in name order inside it through
+# guest-run.sh. Prints PASS/FAIL per scenario, the output and kernel log of
+# failed ones, and ends with the line "integration: N passed, N failed".
+# Exits 0 only if every selected scenario passed.
+#
+# Results (per scenario output.log, dmesg.log, status, plus the VM's
+# console.log) go to DMREMAP_RESULTS_DIR, default <repo>/build/integration,
+# which is emptied first. DMREMAP_SCENARIO_DIR runs the scenarios of another
+# directory instead (it must not be under /tmp, which the guest does not see).
+set -euo pipefail
+export LC_ALL=C # stable scenario order and tool messages
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+REPO=$(cd "$SCRIPT_DIR/../.." && pwd -P)
+
+DEFAULT_TIMEOUT=600 # per scenario; keep in sync with guest-run.sh
+# Per scenario on top of its timeout: guest-run's KILL delay and grace for
+# an unkillable scenario, plus the cleanup and log checks around it.
+PER_SCENARIO_SLACK=80
+# Boot, udev, module install and power-off, generously (TCG, shared CPUs).
+BOOT_SLACK=300
+
+usage() { sed -n '4,/^set -euo/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}"; exit "${1:-2}"; }
+
+list=0 verbose=0 mem=''
+globs=()
+while (($#)); do
+	case $1 in
+	--list) list=1; shift ;;
+	-v | --verbose) verbose=1; shift ;;
+	--mem) mem=${2:?--mem needs MB}; shift 2 ;;
+	-h | --help) usage 0 ;;
+	--) shift; globs+=("$@"); break ;;
+	-*) echo "run.sh: unknown option $1" >&2; usage ;;
+	*) globs+=("$1"); shift ;;
+	esac
+done
+
+scenario_timeout() {
+	local t
+	t=$(grep -m1 -oE '^# *timeout: *[0-9]+' "$1" | grep -oE '[0-9]+$' || true)
+	echo "${t:-$DEFAULT_TIMEOUT}"
+}
+
+selected() {
+	local name=$1 g
+	((${#globs[@]})) || return 0
+	for g in "${globs[@]}"; do
+		# shellcheck disable=SC2053 # $g is a glob on purpose
+		[[ $name == $g || $name.sh == $g ]] && return 0
+	done
+	return 1
+}
+
+shopt -s nullglob
+files=() names=()
+scenario_dir=${DMREMAP_SCENARIO_DIR:-$SCRIPT_DIR/scenarios}
+for f in "$scenario_dir"/*.sh; do
+	name=$(basename "$f" .sh)
+	selected "$name" || continue
+	files+=("$f")
+	names+=("$name")
+done
+if ((${#files[@]} == 0)); then
+	echo "run.sh: no scenario matches${globs[*]:+ ${globs[*]}} in $scenario_dir" >&2
+	exit 2
+fi
+
+total=$BOOT_SLACK
+for i in "${!files[@]}"; do
+	t=$(scenario_timeout "${files[i]}")
+	total=$((total + t + PER_SCENARIO_SLACK))
+	((list)) && printf '%s\t(timeout %ss)\n' "${names[i]}" "$t"
+done
+((list)) && exit 0
+
+# The VM lock (see vm/run-in-vm.sh), for the whole run: another run.sh
+# must not empty the results directory under a running one.
+lockfile=/run/lock/dm-remap-vm.lock
+[[ -w ${lockfile%/*} ]] || lockfile=/tmp/dm-remap-vm.lock
+exec 9>"$lockfile"
+if ! flock -n 9; then
+	echo "run.sh: another test VM is running; waiting for it"
+	flock 9
+fi
+export DMREMAP_VM_LOCK_HELD=1
+
+results=${DMREMAP_RESULTS_DIR:-$REPO/build/integration}
+mkdir -p "$results"
+results=$(cd "$results" && pwd -P)
+rm -rf "$results/scenarios"
+
+echo "run.sh: ${#files[@]} scenario(s) in one VM; results in $results"
+vm=("$SCRIPT_DIR/vm/run-in-vm.sh" --results "$results" --timeout "$total")
+[[ -n $mem ]] && vm+=(--mem "$mem")
+guest=("$SCRIPT_DIR/guest-run.sh")
+((verbose)) && guest+=(-v)
+vmrc=0
+"${vm[@]}" -- "${guest[@]}" "${files[@]}" || vmrc=$?
+
+# The verdict comes from the status files the guest wrote on the shared
+# results directory, so scenarios that never ran (the VM died) count too.
+passed=0 failed=0 missing=0
+for name in "${names[@]}"; do
+	dir=$results/scenarios/$name
+	if [[ -s $dir/status ]]; then
+		read -r verdict _ <"$dir/status"
+		if [[ $verdict == PASS ]]; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+		fi
+		continue
+	fi
+	failed=$((failed + 1))
+	missing=$((missing + 1))
+	if [[ -d $dir ]]; then
+		echo "FAIL $name (did not finish: the VM died or timed out while it ran)"
+		if [[ -s $dir/output.log ]]; then
+			echo "    --- output so far ---"
+			sed 's/^/    | /' "$dir/output.log"
+		fi
+		echo "    --- end of the VM console ($results/console.log) ---"
+		tail -n 60 "$results/console.log" 2>/dev/null | sed 's/^/    | /'
+	else
+		echo "FAIL $name (not run: the VM stopped before it)"
+	fi
+done
+
+rc=0
+((failed == 0)) || rc=1
+if ((missing)); then
+	echo "run.sh: $missing scenario(s) counted as failed because the VM died, hung or timed out (run-in-vm status $vmrc)"
+	rc=1
+elif ((vmrc != 0 && failed == 0)); then
+	echo "run.sh: every scenario passed but the VM run itself failed (status $vmrc); see $results/console.log"
+	rc=1
+fi
+echo "integration: $passed passed, $failed failed"
+exit "$rc"
