@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Benchmark, not a test: how many remaps per second are made durable,
+#   - by remap messages one after another (one commit each),
+#   - by 8 writers whose writes fail at once (the error path's workers
+#     share commits),
+#   - by one writer whose writes fail one after another.
+# Run in the VM:  tests/integration/vm/run-in-vm.sh -- tests/bench/commit-throughput.sh
+# Prints figures; fails only if the setup itself fails.
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+SCENARIO_NAME=bench-commit
+source "$REPO/tests/integration/lib.sh"
+source "$REPO/tests/integration/remap-lib.sh"
+
+now() { date +%s.%N; }
+rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f", n / (b - a) }'; }
+
+main=$(mk_loop 256M main)
+spare=$(mk_loop 64M spare)
+remap_create r0 "$main" "$spare"
+n=300
+t0=$(now)
+for ((b = 0; b < n; b++)); do dmsetup message r0 0 remap "$b" >/dev/null; done
+t1=$(now)
+echo "remap messages, one block each, sequential: $(rate $n "$t0" "$t1") remaps/s ($n remaps, $(remap_stat r0 metadata_commits) commits)"
+dm_remove r0
+
+# the error path: every block of a region has a bad sector
+nb=$(mk_null_blk nbbench 256)
+blocks=2048
+for ((b = 0; b < blocks; b++)); do null_bad nbbench "+$((b * 8))-$((b * 8))"; done
+for writers in 1 8; do
+	spare=$(mk_loop 64M "spare$writers")
+	remap_create "e$writers" "$nb" "$spare"
+	before=$(remap_stat "e$writers" metadata_commits)
+	t0=$(now)
+	fio --name=w --filename="/dev/mapper/e$writers" --direct=1 --ioengine=psync \
+		--rw=write --bs=4k --numjobs="$writers" --size=$((blocks * 4096 / writers)) \
+		--offset_increment=$((blocks * 4096 / writers)) --group_reporting \
+		--output=/dev/null
+	t1=$(now)
+	made=$(remap_status "e$writers" auto_remaps)
+	commits=$(($(remap_stat "e$writers" metadata_commits) - before))
+	echo "error path, $writers writer(s): $(rate "$made" "$t0" "$t1") remaps/s ($made remaps, $commits commits)"
+	dm_remove "e$writers"
+done
