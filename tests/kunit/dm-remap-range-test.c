@@ -144,6 +144,39 @@ static void range_moving_block_alone(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, x.sectors, f->spb);
 }
 
+/* Reads of lost sectors fail: a lost block is cut where lost turns good. */
+static void range_lost_runs(struct kunit *test)
+{
+	struct range_fixture *f = test->priv;
+	DECLARE_BITMAP(bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	sector_t start = 30 * f->spb;
+	struct remap_entry *e;
+	struct remap_extent x;
+
+	KUNIT_ASSERT_EQ(test, remap_table_insert(&f->table, 30, 9, 0, &e), 0);
+	KUNIT_ASSERT_EQ(test, remap_table_insert(&f->table, 31, 10, 0, NULL), 0);
+	bitmap_zero(bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	bitmap_set(bits, f->spb / 2, f->spb - f->spb / 2);	/* second half */
+	KUNIT_ASSERT_EQ(test, remap_table_set_lost(&f->table, e, bits), 0);
+
+	x = extent(f, start, 2 * f->spb);
+	KUNIT_EXPECT_TRUE(test, x.remapped);
+	KUNIT_EXPECT_TRUE(test, x.flags & REMAP_F_LOST);
+	if (f->spb == 1) {
+		KUNIT_EXPECT_TRUE(test, x.lost);
+		KUNIT_EXPECT_EQ(test, x.sectors, 1ULL);
+	} else {
+		KUNIT_EXPECT_FALSE(test, x.lost);
+		KUNIT_EXPECT_EQ(test, x.sectors, f->spb / 2);
+		x = extent(f, start + f->spb / 2, 2 * f->spb);
+		KUNIT_EXPECT_TRUE(test, x.lost);
+		KUNIT_EXPECT_EQ(test, x.sectors, f->spb - f->spb / 2);
+	}
+	/* block 31 follows on spare 10, but a lost block stands alone */
+	x = extent(f, start + f->spb - 1, 2 * f->spb);
+	KUNIT_EXPECT_EQ(test, x.sectors, 1ULL);
+}
+
 /* Walking a long range extent by extent covers it exactly. */
 static void range_walk_covers_everything(struct kunit *test)
 {
@@ -173,6 +206,7 @@ static struct kunit_case range_cases[] = {
 	KUNIT_CASE_PARAM(range_partial_block, block_shift_gen_params),
 	KUNIT_CASE_PARAM(range_moving_block_alone, block_shift_gen_params),
 	KUNIT_CASE_PARAM(range_walk_covers_everything, block_shift_gen_params),
+	KUNIT_CASE_PARAM(range_lost_runs, block_shift_gen_params),
 	{}
 };
 

@@ -102,6 +102,41 @@ static void table_flags(struct kunit *test)
 	remap_table_destroy(t);
 }
 
+static void table_lost_sectors(struct kunit *test)
+{
+	struct remap_table *t = new_table(test, 100);
+	DECLARE_BITMAP(bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	const unsigned long *now;
+	struct remap_entry *e;
+
+	KUNIT_ASSERT_EQ(test, remap_table_insert(t, 9, 1, 0, &e), 0);
+	bitmap_zero(bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	set_bit(3, bits);
+	set_bit(127, bits);
+	KUNIT_ASSERT_EQ(test, remap_table_set_lost(t, e, bits), 0);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(e->flags) & REMAP_F_LOST);
+	KUNIT_EXPECT_EQ(test, remap_table_lost_sectors(t), 2ULL);
+	rcu_read_lock();
+	now = remap_table_lost(t, 9);
+	KUNIT_EXPECT_TRUE(test, now && test_bit(3, now) && test_bit(127, now) &&
+			  !test_bit(4, now));
+	KUNIT_EXPECT_NULL(test, remap_table_lost(t, 8));
+	rcu_read_unlock();
+
+	clear_bit(127, bits);
+	KUNIT_ASSERT_EQ(test, remap_table_set_lost(t, e, bits), 0);
+	KUNIT_EXPECT_EQ(test, remap_table_lost_sectors(t), 1ULL);
+	KUNIT_ASSERT_EQ(test, remap_table_set_lost(t, e, NULL), 0);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(e->flags) & REMAP_F_LOST);
+	KUNIT_EXPECT_EQ(test, remap_table_lost_sectors(t), 0ULL);
+
+	/* removing a block forgets its lost sectors */
+	KUNIT_ASSERT_EQ(test, remap_table_set_lost(t, e, bits), 0);
+	remove_block(t, 9);
+	KUNIT_EXPECT_EQ(test, remap_table_lost_sectors(t), 0ULL);
+	remap_table_destroy(t);
+}
+
 static void table_first_in_range(struct kunit *test)
 {
 	struct remap_table *t = new_table(test, 1 << 20);
@@ -248,6 +283,7 @@ static void table_one_million(struct kunit *test)
 static struct kunit_case table_cases[] = {
 	KUNIT_CASE(table_insert_lookup_remove),
 	KUNIT_CASE(table_flags),
+	KUNIT_CASE(table_lost_sectors),
 	KUNIT_CASE(table_first_in_range),
 	KUNIT_CASE(table_region_bit_cleared),
 	KUNIT_CASE(table_region_size_bounded),
