@@ -12,6 +12,9 @@
 # oops, hung task or sanitizer report, or if it left device-mapper devices,
 # loop devices or mounts behind. Then dm_remap is unloaded (if loaded), so
 # every scenario starts from a fresh module load and unload bugs show up.
+# A scenario whose processes survive SIGKILL (stuck in the kernel) fails,
+# the blocked tasks are dumped to the kernel log, and the scenarios after
+# it are not run (run.sh counts them as failed).
 #
 # Results go to $DMREMAP_RESULTS/scenarios/<name>/ on the host:
 #   output.log   the scenario's stdout and stderr
@@ -42,7 +45,8 @@ if [[ ${1:-} == -v ]]; then
 fi
 
 DEFAULT_TIMEOUT=600
-# Seconds past the timeout's KILL before we call a scenario unkillable.
+survivors='' # set by wait_session_gone
+# Seconds past the timeout's KILL before we give up waiting for timeout(1).
 GRACE=40
 
 scenario_timeout() {
@@ -70,7 +74,7 @@ snapshot() {
 force_cleanup() {
 	local kind what
 	while read -r kind what; do
-		[[ $kind == mount ]] && { umount "$what" 2>/dev/null || umount -l "$what"; }
+		[[ $kind == mount ]] && { timeout 30 umount "$what" 2>/dev/null || timeout 30 umount -l "$what"; }
 	done < <(sort -r <<<"$1")
 	for _ in 1 2 3; do
 		while read -r kind what; do
@@ -88,6 +92,18 @@ force_cleanup() {
 
 indent() { sed 's/^/    | /'; }
 
+# wait_session_gone SID SECS -- true once no live process of session SID
+# is left; else false after SECS, with them in $survivors.
+wait_session_gone() {
+	local i
+	for ((i = 0; i < $2 * 5; i++)); do
+		survivors=$(ps -o pid=,stat=,wchan:30=,args= -s "$1" 2>/dev/null | awk '$2 !~ /^Z/')
+		[[ -n $survivors ]] || return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 run_one() {
 	local script=$1 name dir t start pid rc=0 stuck=0 reasons=() mark before after left bad secs line
 	name=$(basename "$script" .sh)
@@ -99,8 +115,8 @@ run_one() {
 	mark=$(kernel_log_mark "begin $name")
 	start=${EPOCHREALTIME/./}
 
-	# setsid: the scenario and everything it starts form one process group
-	# (timeout makes its own group with the same id), which we kill as a
+	# setsid: the scenario and everything it starts form one session (and
+	# timeout makes a process group with the same id), which we kill as a
 	# whole afterwards so no stray fio keeps a device open.
 	(
 		export SCENARIO_NAME=$name SCENARIO_OUT=$dir
@@ -112,22 +128,23 @@ run_one() {
 		fi
 	) </dev/null &
 	pid=$!
-	# Poll instead of a blocking wait: a scenario stuck in the kernel (D
-	# state) cannot be killed, and we must still report it.
-	while kill -0 "$pid" 2>/dev/null; do
-		if (($(((${EPOCHREALTIME/./} - start) / 1000000)) > t + 10 + GRACE)); then
-			stuck=1
-			break
-		fi
-		sleep 0.2
-	done
-	if ((stuck)); then
-		reasons+=("did not exit ${GRACE}s after its ${t}s timeout's KILL: stuck in the kernel? (blocked tasks dumped to the kernel log)")
-		echo w >/proc/sysrq-trigger
-		sleep 1
-	else
-		wait "$pid"
+	# Poll rather than block in wait, as a safety net should timeout itself
+	# never return. stderr off: no "Killed" job notice from bash, the
+	# reason below says it.
+	{
+		while kill -0 "$pid"; do
+			if (($(((${EPOCHREALTIME/./} - start) / 1000000)) > t + 10 + GRACE)); then
+				stuck=1
+				break
+			fi
+			sleep 0.2
+		done
+		((stuck)) || wait "$pid"
 		rc=$?
+	} 2>/dev/null
+	if ((stuck)); then
+		reasons+=("timeout did not return ${GRACE}s after its ${t}s timeout and KILL")
+	else
 		case $rc in
 		0) ;;
 		124) reasons+=("timed out after ${t}s") ;;
@@ -135,13 +152,25 @@ run_one() {
 		*) reasons+=("exit status $rc") ;;
 		esac
 	fi
-	kill -KILL -- "-$pid" 2>/dev/null
 
+	# Whatever of the scenario still runs (background jobs, or what timeout
+	# left: it kills its process group and exits) goes now. A process that
+	# survives SIGKILL waits in the kernel (D state), maybe for I/O to a
+	# device left suspended: clean the devices up and look again. If it is
+	# still there, it is stuck: dump the blocked tasks to the kernel log and
+	# stop after this scenario, as the VM is no longer a clean place to test.
+	pkill -KILL -s "$pid" 2>/dev/null
+	wait_session_gone "$pid" 10
 	after=$(snapshot)
 	left=$(comm -13 <(echo "$before") <(echo "$after") | grep .)
 	if [[ -n $left ]]; then
 		reasons+=("left behind: $(tr '\n' ' ' <<<"$left")")
 		force_cleanup "$left"
+	fi
+	if ! wait_session_gone "$pid" 10; then
+		stuck=1
+		reasons+=("processes survive SIGKILL, stuck in the kernel (blocked tasks dumped to the kernel log): $(tr -s ' \n' ' ' <<<"$survivors")")
+		echo w >/proc/sysrq-trigger
 	fi
 	if grep -qw '^dm_remap' /proc/modules && ! timeout 60 rmmod dm_remap 2>"$dir/rmmod.err"; then
 		reasons+=("could not unload dm_remap: $(<"$dir/rmmod.err")")

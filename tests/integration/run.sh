@@ -134,17 +134,16 @@ for name in "${names[@]}"; do
 			echo "    --- output so far ---"
 			sed 's/^/    | /' "$dir/output.log"
 		fi
-		echo "    --- end of the VM console ($results/console.log) ---"
-		tail -n 60 "$results/console.log" 2>/dev/null | sed 's/^/    | /'
+		echo "    (the VM's console, printed above by run-in-vm, is in $results/console.log)"
 	else
-		echo "FAIL $name (not run: the VM stopped before it)"
+		echo "FAIL $name (not run: the VM or the run stopped before it)"
 	fi
 done
 
 rc=0
 ((failed == 0)) || rc=1
 if ((missing)); then
-	echo "run.sh: $missing scenario(s) counted as failed because the VM died, hung or timed out (run-in-vm status $vmrc)"
+	echo "run.sh: $missing scenario(s) counted as failed because they did not finish: the VM died or timed out, or a stuck scenario stopped the run (run-in-vm status $vmrc)"
 	rc=1
 elif ((vmrc != 0 && failed == 0)); then
 	echo "run.sh: every scenario passed but the VM run itself failed (status $vmrc); see $results/console.log"

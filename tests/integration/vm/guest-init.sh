@@ -51,6 +51,7 @@ for arg in $(cat /proc/cmdline); do
 	dmremap.udev=*) udev=${arg#*=} ;;
 	dmremap.rows=*) rows=${arg#*=} ;;
 	dmremap.cols=*) cols=${arg#*=} ;;
+	dmremap.term=*) TERM=${arg#*=} ;;
 	esac
 done
 if [[ -z $repo || -z $results || ! -d $repo ]]; then
@@ -59,12 +60,15 @@ if [[ -z $repo || -z $results || ! -d $repo ]]; then
 fi
 
 tty=/dev/ttyS1
+# Held open for our whole life: a tty forgets its window size (and the
+# serial driver may reset its settings) when its last opener closes it.
+exec 3<>"$tty"
 if ((shell)); then
-	stty -F "$tty" sane ${rows:+rows "$rows"} ${cols:+cols "$cols"}
+	stty sane ${rows:+rows "$rows"} ${cols:+cols "$cols"} <&3
 else
 	# Pass the command's bytes through unchanged (no \n -> \r\n, no echo of
 	# anything the host might send), so host-side logs look like local ones.
-	stty -F "$tty" raw -echo
+	stty raw -echo <&3
 fi
 
 read -r t_kernel _ </proc/uptime
@@ -74,7 +78,7 @@ log "stage 2 started at ${t_kernel}s (kernel $(uname -r))"
 # this set it creates (and removes) them itself, so dmsetup works whether or
 # not udevd runs and never waits on a udev cookie that nobody will release.
 export DM_DISABLE_UDEV=1
-export DMREMAP_IN_VM=1 DMREMAP_REPO=$repo DMREMAP_RESULTS=$results
+export DMREMAP_IN_VM=1 DMREMAP_REPO=$repo DMREMAP_RESULTS=$results DMREMAP_VM_UDEV=$udev
 
 # udevd is optional: it gives /dev/disk/by-* links and runs the rules
 # other tools may expect. Started without `udevadm trigger`: coldplugging
@@ -166,9 +170,9 @@ log "ready at ${t_ready}s; running the command"
 rc=0
 if [[ -s $results/vm-command.sh ]]; then
 	if ((shell)); then
-		(cd "$repo" && bash "$results/vm-command.sh") 0<>"$tty" 1>&0 2>&0
+		(cd "$repo" && exec bash "$results/vm-command.sh") <&3 >&3 2>&3 3>&-
 	else
-		(cd "$repo" && bash "$results/vm-command.sh") </dev/null >"$tty" 2>&1
+		(cd "$repo" && exec bash "$results/vm-command.sh") </dev/null >&3 2>&3 3>&-
 	fi
 	rc=$?
 fi
@@ -178,11 +182,11 @@ printf '%s\n' "$rc" >"$results/vm-exit-status"
 if ((shell)); then
 	log "starting the interactive shell"
 	# setsid -c makes ttyS1 the controlling terminal (job control, ^C).
-	(cd "$repo" && setsid -c -w bash -l) 0<>"$tty" 1>&0 2>&0
+	(cd "$repo" && exec setsid -c -w bash -l) <&3 >&3 2>&3 3>&-
 fi
 
 # stty with TCSADRAIN semantics waits until the UART has sent everything,
 # so the command's last lines are not lost in the power-off.
-stty -F "$tty" "$(stty -F "$tty" -g)"
+stty "$(stty -g <&3)" <&3
 ((verbose)) && log "powering off"
 poweroff_now

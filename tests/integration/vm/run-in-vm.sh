@@ -190,7 +190,7 @@ read -r -a extra <<<"${DMREMAP_QEMU_EXTRA:-}"
 qemu+=("${extra[@]}")
 if ((shell)); then
 	read -r rows cols < <(stty size)
-	append+=(dmremap.shell=1 dmremap.rows="$rows" dmremap.cols="$cols")
+	append+=(dmremap.shell=1 dmremap.rows="$rows" dmremap.cols="$cols" dmremap.term="${TERM:-linux}")
 	# signal=off: ^C goes to the guest; Ctrl-A x still quits QEMU.
 	qemu+=(-chardev 'stdio,id=term,mux=on,signal=off' -serial chardev:term -mon chardev=term)
 else
@@ -253,6 +253,14 @@ if ((qrc == 124 || qrc == 137)); then
 else
 	echo "run-in-vm: the VM stopped (QEMU status $qrc) before the command finished: crash, panic or power-off" >&2
 fi
-echo "run-in-vm: last lines of $results/console.log:" >&2
-tail -n 40 "$results/console.log" 2>/dev/null | sed 's/^/  | /' >&2
+# From a little before the first sign of a kernel crash, if there is one.
+first=$(grep -n -m1 -E 'Kernel panic|BUG:|Oops|general protection|WARNING:|INFO: task .* blocked' \
+	"$results/console.log" 2>/dev/null | cut -d: -f1 || true)
+if [[ -n $first ]]; then
+	echo "run-in-vm: $results/console.log from line $((first > 5 ? first - 5 : 1)) (at most 150 lines):" >&2
+	tail -n +$((first > 5 ? first - 5 : 1)) "$results/console.log" | head -n 150 | sed 's/^/  | /' >&2
+else
+	echo "run-in-vm: last lines of $results/console.log:" >&2
+	tail -n 40 "$results/console.log" 2>/dev/null | sed 's/^/  | /' >&2
+fi
 exit 125
