@@ -84,11 +84,12 @@ while read -r ko; do
 	insmod "$ko" || fail "insmod $ko"
 done </etc/modules.order
 
-init= results=
+init= results= repo=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	dmremap.init=*) init=${arg#*=} ;;
 	dmremap.results=*) results=${arg#*=} ;;
+	dmremap.repo=*) repo=${arg#*=} ;;
 	esac
 done
 [ -n "$init" ] || fail "no dmremap.init= on the kernel command line"
@@ -120,6 +121,16 @@ ln -sf /proc/self/fd/1 /newroot/dev/stdout
 ln -sf /proc/self/fd/2 /newroot/dev/stderr
 mount -t tmpfs -o mode=1777,nosuid,nodev tmp /newroot/tmp || fail "mount /tmp"
 mount -t tmpfs -o mode=0755,nosuid,nodev run /newroot/run || fail "mount /run"
+# A repository under the host's /tmp (a CI clone) would be hidden by the
+# guest's own /tmp: show the host's copy of it there, through an overlay so
+# that it stays writable like the rest of the root.
+case $repo in
+/tmp/*)
+	mkdir -p "/newroot$repo" /upper/repo /upper/repowork
+	mount -t overlay -o "lowerdir=/lower$repo,upperdir=/upper/repo,workdir=/upper/repowork" \
+		repo "/newroot$repo" || fail "mount the repository $repo"
+	;;
+esac
 # configfs for null_blk fault injection; debugfs for kernel debugging.
 mount -t configfs configfs /newroot/sys/kernel/config 2>/dev/null
 mount -t debugfs debugfs /newroot/sys/kernel/debug 2>/dev/null
