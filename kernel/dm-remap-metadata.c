@@ -789,7 +789,6 @@ static int commit_staged(struct remap_metadata *md)
 	s64 delta[DM_REMAP_NR_COPIES];
 	unsigned int c, i, first, written = 0;
 	u64 seq, new_used;
-	int r = 0;
 
 	spin_lock(&md->stage_lock);
 	list_splice_init(&md->staged, &changes);
@@ -820,7 +819,7 @@ static int commit_staged(struct remap_metadata *md)
 	md->table_used = new_used;
 	md->state = written == 3 ? REMAP_METADATA_OK : REMAP_METADATA_DEGRADED;
 	atomic64_inc(&md->commits);
-	return r;
+	return 0;
 }
 
 /*
