@@ -267,8 +267,14 @@ static blk_status_t retry_main_write(struct block_redo *r)
 	blk_status_t status = BLK_STS_AGAIN;
 	u32 spare;
 
+	bool on_main;
+
+	/* counted and checked in one RCU section, as map() does */
+	rcu_read_lock();
 	remap_enter_bank(r->rc, io);
-	if (!block_place(r->rc, r->block, &spare))
+	on_main = !block_place(r->rc, r->block, &spare);
+	rcu_read_unlock();
+	if (on_main)
 		status = main_io(r, REQ_OP_WRITE, r->first, r->count) ?
 			 BLK_STS_IOERR : BLK_STS_OK;
 	remap_leave_bank(r->rc, io);

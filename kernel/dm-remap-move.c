@@ -74,33 +74,32 @@ static unsigned long bank_sum(struct remap_c *rc, unsigned int bank,
 /*
  * Is every bio that entered @bank gone? Exits are summed before entries: a
  * bio whose entry the second sum misses left after the first sum, so it is
- * not counted as gone either; and a bio that entered so late saw the
- * entries of this move (see drain_bank()), so it cannot have gone to the
- * old place of a moving block.
+ * not counted as gone either. After drain_bank()'s grace period no bio
+ * enters the old bank any more except held ones coming back, which see
+ * the move's entries.
  */
 static bool bank_empty(struct remap_c *rc, unsigned int bank)
 {
 	unsigned long left = bank_sum(rc, bank, false);
 
-	/* exits before entries; pairs with the barrier in remap_enter_bank() */
+	/* exits before entries, so that a bio is never gone before it came */
 	smp_mb();
 	return bank_sum(rc, bank, true) == left;
 }
 
 /*
  * Waits for every bio that may have been routed without seeing the entries
- * this move just marked. New bios count in the other bank from now on; the
- * barriers pair with the one in remap_enter_bank(). Caller holds move_lock.
+ * this move just marked: they all counted in the old bank, within an RCU
+ * read-side section (see remap_enter_bank()). Caller holds move_lock.
  */
 static void drain_bank(struct remap_c *rc)
 {
 	unsigned int old = rc->bank;
 
-	/* the marked entries are visible before a bio can count in the new bank */
-	smp_mb();
-	WRITE_ONCE(rc->bank, !old);
-	/* and before the old bank's counts are read; see remap_enter_bank() */
-	smp_mb();
+	/* a bio that counts in the new bank sees the marked entries */
+	smp_store_release(&rc->bank, !old);
+	/* every bio that may have read the old bank has counted by now */
+	synchronize_rcu_expedited();
 	while (!bank_empty(rc, old))
 		usleep_range(50, 200);
 }
@@ -127,6 +126,7 @@ static void release_moves(struct move_batch *b)
 	struct remap_io *io;
 	struct bio *bio;
 	unsigned int i;
+	int r;
 
 	spin_lock_irq(&rc->held_lock);
 	for (i = 0; i < b->n; i++) {
@@ -137,8 +137,11 @@ static void release_moves(struct move_batch *b)
 
 	while ((bio = bio_list_pop(&held))) {
 		io = dm_per_bio_data(bio, sizeof(*io));
+		rcu_read_lock();
 		remap_enter_bank(rc, io);
-		if (remap_route_bio(rc, bio, io, false) == DM_MAPIO_REMAPPED)
+		r = remap_route_bio(rc, bio, io, false);
+		rcu_read_unlock();
+		if (r == DM_MAPIO_REMAPPED)
 			dm_submit_bio_remap(bio, NULL);
 	}
 	wake_up_all(&rc->move_wait);

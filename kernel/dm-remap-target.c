@@ -21,17 +21,18 @@
 /*
  * Every data bio is counted in the current bank from map() until end_io(),
  * so that a move can wait for the bios that were routed before its entry
- * became visible (see drain_bank() in dm-remap-move.c). The barrier pairs
- * with the one there: either the move sees this bio counted, or this bio
- * sees the move's entry.
+ * became visible (see drain_bank() in dm-remap-move.c). The count is taken
+ * inside an RCU read-side section that lasts until the bio is routed: a
+ * bio that read the new bank sees the move's entries (acquire, paired with
+ * the release in drain_bank()), and one that read the old bank is done
+ * counting once drain_bank()'s grace period ends.
  */
 void remap_enter_bank(struct remap_c *rc, struct remap_io *io)
 {
-	io->bank = READ_ONCE(rc->bank);
+	/* pairs with smp_store_release() in drain_bank() */
+	io->bank = smp_load_acquire(&rc->bank);
 	this_cpu_inc(rc->inflight->entered[io->bank]);
 	io->counted = true;
-	/* order the count before the table lookups; pairs with drain_bank() */
-	smp_mb();
 }
 
 void remap_leave_bank(struct remap_c *rc, struct remap_io *io)
@@ -149,6 +150,7 @@ static int remap_map(struct dm_target *ti, struct bio *bio)
 {
 	struct remap_c *rc = ti->private;
 	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
+	int r;
 
 	io->counted = false;
 	io->on_spare = false;
@@ -160,8 +162,11 @@ static int remap_map(struct dm_target *ti, struct bio *bio)
 			    rc->spare_dev->bdev : rc->main_dev->bdev);
 		return DM_MAPIO_REMAPPED;
 	}
+	rcu_read_lock();
 	remap_enter_bank(rc, io);
-	return remap_route_bio(rc, bio, io, true);
+	r = remap_route_bio(rc, bio, io, true);
+	rcu_read_unlock();
+	return r;
 }
 
 static int remap_end_io(struct dm_target *ti, struct bio *bio,
