@@ -40,7 +40,6 @@ struct remap_metadata {
 	u64 spare_sectors;		/* as recorded at format time */
 	u8 uuid[16];
 	u64 format_time;
-	bool formatted;
 
 	struct mutex commit_lock;	/* one commit or load at a time */
 	u64 seq;			/* newest durable commit */
@@ -254,15 +253,20 @@ static u32 block_size_of_other_format(struct remap_metadata *md, void *buf)
 	return 0;
 }
 
+static int refuse_block_size(struct remap_metadata *md, u32 formatted,
+			     char **error)
+{
+	*error = "Spare device was formatted with another block_size";
+	DMERR("spare was formatted with block_size %u, table asks for %u",
+	      formatted, md->block_size);
+	return -EINVAL;
+}
+
 static int check_match(struct remap_metadata *md,
 		       const struct dm_remap_disk_superblock *sb, char **error)
 {
-	if (le32_to_cpu(sb->block_size) != md->block_size) {
-		*error = "Spare device was formatted with another block_size";
-		DMERR("spare was formatted with block_size %u, table asks for %u",
-		      le32_to_cpu(sb->block_size), md->block_size);
-		return -EINVAL;
-	}
+	if (le32_to_cpu(sb->block_size) != md->block_size)
+		return refuse_block_size(md, le32_to_cpu(sb->block_size), error);
 	if (le64_to_cpu(sb->main_sectors) != md->main_sectors) {
 		*error = "Spare device was formatted for a main device of another size";
 		DMERR("spare was formatted for %llu sectors, target has %llu",
@@ -290,12 +294,8 @@ static int refuse_unknown(struct remap_metadata *md, int r0, int r1,
 {
 	u32 other = block_size_of_other_format(md, buf);
 
-	if (other) {
-		*error = "Spare device was formatted with another block_size";
-		DMERR("spare was formatted with block_size %u, table asks for %u",
-		      other, md->block_size);
-		return -EINVAL;
-	}
+	if (other)
+		return refuse_block_size(md, other, error);
 	if (r0 == -EPROTONOSUPPORT || r1 == -EPROTONOSUPPORT) {
 		*error = "Spare metadata has an unsupported format version";
 		return -EINVAL;
@@ -337,7 +337,6 @@ static int format(struct remap_metadata *md, char **error)
 		*error = "Cannot write metadata to the spare device";
 		return r;
 	}
-	md->formatted = true;
 	DMINFO("formatted spare device %pg: %u spare blocks of %u bytes",
 	       md->bdev, md->geo.pool_blocks, md->block_size);
 	return 0;
@@ -837,11 +836,6 @@ int remap_metadata_commit(struct remap_metadata *md, u64 ticket)
 		r = commit_staged(md);
 	mutex_unlock(&md->commit_lock);
 	return r;
-}
-
-bool remap_metadata_formatted(struct remap_metadata *md)
-{
-	return md->formatted;
 }
 
 const u8 *remap_metadata_uuid(struct remap_metadata *md)

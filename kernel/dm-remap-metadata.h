@@ -41,7 +41,6 @@ int remap_metadata_stage(struct remap_metadata *md, u32 spare,
 u64 remap_metadata_ticket(struct remap_metadata *md);
 int remap_metadata_commit(struct remap_metadata *md, u64 ticket);
 
-bool remap_metadata_formatted(struct remap_metadata *md);
 const u8 *remap_metadata_uuid(struct remap_metadata *md);
 sector_t remap_metadata_pool_offset(struct remap_metadata *md);
 u32 remap_metadata_pool_blocks(struct remap_metadata *md);
