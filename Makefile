@@ -5,6 +5,8 @@
 #   make userspace  only the CLI and library
 #   make deps       install the Debian packages every target here needs
 #   make test       install deps, build, then every test (tests/run-all.sh)
+#   make test-fresh make test in a clean clone of HEAD with empty caches
+#                   (scripts/test-fresh.sh), as CI on a fresh machine
 #   make demo       install deps, build, then the demo in a VM
 #   make checkpatch checkpatch.pl --strict over kernel/
 #
@@ -15,7 +17,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: all module userspace deps test demo checkpatch clean
+.PHONY: all module userspace deps test test-fresh demo checkpatch clean
 
 all: module userspace
 
@@ -32,6 +34,9 @@ deps:
 
 test: deps
 	tests/run-all.sh
+
+test-fresh:
+	scripts/test-fresh.sh
 
 demo: deps all
 	tests/integration/vm/run-in-vm.sh -- tests/integration/demo.sh

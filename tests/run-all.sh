@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tests/run-all.sh -- every test of dm-remap, as `make test` runs it:
+#   harness      the harness itself works with no caches (tests/harness)
 #   build        the module and userspace build with zero warnings
 #   checkpatch   checkpatch.pl --strict is clean on the kernel sources
 #   userspace    GoogleTest suites through ctest
@@ -10,13 +11,17 @@
 # Each part's own summary is printed as it finishes; the last line adds them
 # up as "N passed, N failed". Exit status 0 only if nothing failed.
 #
-# DMREMAP_TEST_PARTS="kunit integration" runs only those parts.
+# DMREMAP_TEST_PARTS="kunit integration" runs only those parts, in that
+# order; any subset in any order works from a machine with no caches.
+# DMREMAP_CACHE_DIR (default /var/cache/dm-remap) holds every cache the
+# parts keep (KUnit tree, VM kernel and initramfs); scripts/test-fresh.sh
+# runs the suite from a clean clone with an empty one.
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$REPO"
-parts=${DMREMAP_TEST_PARTS:-build checkpatch userspace kunit integration}
-logdir=$REPO/build/test-logs
+parts=${DMREMAP_TEST_PARTS:-harness build checkpatch userspace kunit integration}
+logdir=${DMREMAP_TEST_LOGDIR:-$REPO/build/test-logs}
 mkdir -p "$logdir"
 passed=0 failed=0
 
@@ -26,22 +31,44 @@ count() { # part pass fail
 	printf '== %s: %d passed, %d failed\n' "$1" "$2" "$3"
 }
 
-# A part that runs no countable tests of its own counts as one test.
+# A part that runs no countable tests of its own counts as one test. Its
+# log always ends with its exit status, so a part that fails without a word
+# still says how it ended.
 single() { # part command...
-	local part=$1 log=$logdir/$1.log
+	local part=$1 log=$logdir/$1.log rc=0
 	shift
-	if "$@" >"$log" 2>&1; then
+	"$@" >"$log" 2>&1 || rc=$?
+	if ((rc == 0)); then
 		count "$part" 1 0
-	else
-		echo "-- $part failed; its log ($log):"
-		tail -n 60 "$log"
-		count "$part" 0 1
+		return
 	fi
+	[[ -s $log ]] || echo "-- $part printed nothing before it failed" >>"$log"
+	echo "-- $part: '$*' exited with status $rc" >>"$log"
+	echo "-- $part failed; its log ($log):"
+	tail -n 60 "$log"
+	count "$part" 0 1
+}
+
+# The userspace and integration parts need the build; run alone (or before
+# the build part) they make it first, so any order of parts works.
+# build_rc: empty until a build ran, then its exit status.
+build_rc=
+ensure_built() {
+	if [[ -z $build_rc ]]; then
+		build_rc=0
+		make -s module userspace >"$logdir/prepare-build.log" 2>&1 || build_rc=$?
+		if ((build_rc != 0)); then
+			echo "-- the build these parts need failed; its log ($logdir/prepare-build.log):"
+			tail -n 40 "$logdir/prepare-build.log"
+		fi
+	fi
+	return "$build_rc"
 }
 
 build_clean() {
-	make -s module userspace 2>&1 | tee "$logdir/build-output.log"
-	! grep -E 'warning:|error:' "$logdir/build-output.log"
+	build_rc=0
+	make -s module userspace 2>&1 | tee "$logdir/build-output.log" || build_rc=$?
+	((build_rc == 0)) && ! grep -E 'warning:|error:' "$logdir/build-output.log"
 }
 
 # summary LOG REGEX: pulls "N passed, N failed" style numbers out of a log
@@ -62,7 +89,13 @@ for part in $parts; do
 	case $part in
 	build) single build build_clean ;;
 	checkpatch) single checkpatch scripts/checkpatch.sh ;;
+	harness)
+		tests/harness/run.sh >"$logdir/harness.log" 2>&1
+		grep -E '^(PASS|FAIL|    \|)' "$logdir/harness.log" | grep -v '^PASS' | head -n 60
+		from_summary harness "$logdir/harness.log"
+		;;
 	userspace)
+		ensure_built || { count userspace 0 1; continue; }
 		ctest --test-dir build --output-on-failure >"$logdir/userspace.log" 2>&1
 		line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$logdir/userspace.log")
 		if [[ -n $line ]]; then
@@ -80,6 +113,7 @@ for part in $parts; do
 		from_summary kunit "$logdir/kunit.log"
 		;;
 	integration)
+		ensure_built || { count integration 0 1; continue; }
 		tests/integration/run.sh 2>&1 | tee "$logdir/integration.log"
 		from_summary integration "$logdir/integration.log"
 		;;

@@ -13,7 +13,8 @@
 #   --rebuild       throw the cached kernel tree away and start afresh
 #
 # Environment:
-#   DMREMAP_KUNIT_CACHE        cache dir (default /var/cache/dm-remap/kunit);
+#   DMREMAP_KUNIT_CACHE        cache dir (default $DMREMAP_CACHE_DIR/kunit,
+#                              DMREMAP_CACHE_DIR defaulting to /var/cache/dm-remap);
 #                              must be outside the repository
 #   DMREMAP_KUNIT_SRC          kernel source tarball
 #                              (default /usr/src/linux-source-6.1.tar.xz)
@@ -36,7 +37,7 @@ set -uo pipefail
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd "$SCRIPT_DIR/../.." && pwd -P)
 
-CACHE=${DMREMAP_KUNIT_CACHE:-/var/cache/dm-remap/kunit}
+CACHE=${DMREMAP_KUNIT_CACHE:-${DMREMAP_CACHE_DIR:-/var/cache/dm-remap}/kunit}
 TARBALL=${DMREMAP_KUNIT_SRC:-/usr/src/linux-source-6.1.tar.xz}
 JOBS=${DMREMAP_KUNIT_JOBS:-2}
 TIMEOUT=${DMREMAP_KUNIT_TIMEOUT:-1800}
