@@ -131,6 +131,8 @@ void write_check_report_text(std::ostream& out, const CheckReport& report)
     }
     if (report.problems_omitted() != 0)
         out << "  (" << report.problems_omitted() << " more problems not listed)\n";
+    if (report.foreign)
+        out << "  the device holds: " << *report.foreign << '\n';
     if (report.no_metadata) {
         out << "  result: no dm-remap metadata\n";
     } else if (report.damaged()) {
@@ -176,6 +178,7 @@ Json check_report_json(const CheckReport& report)
     j["size_bytes"] = report.size_bytes;
     j["state"] = check_state(report);
     j["blank"] = report.blank;
+    j["foreign"] = report.foreign ? Json(*report.foreign) : Json(nullptr);
     j["newer_format"] = report.newer_format;
     j["read_errors"] = report.read_errors;
     const CopyReport* chosen = report.chosen_copy();

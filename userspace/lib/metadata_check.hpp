@@ -99,6 +99,9 @@ struct CheckReport {
     bool newer_format = false;       // a superblock of a format newer than this tool's
     std::uint64_t read_errors = 0;   // metadata blocks (or scanned chunks) that could not be read
     std::optional<MetadataScan> scan;  // when copy 1 was looked for over the whole device
+    // On a spare with other data: what it holds, as libblkid names it
+    // (probe_content()); filled in by callers that know the path.
+    std::optional<std::string> foreign;
     bool uuid_conflict = false;      // two valid superblocks of different metadata sets
     std::vector<Problem> problems;   // at most max_listed_problems
     std::uint64_t damage_count = 0;

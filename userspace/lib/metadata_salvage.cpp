@@ -445,7 +445,7 @@ private:
         for (const std::uint64_t m : main_candidates_) {
             Superblock probe = base_;
             probe.main_sectors = m;
-            if (main_blocks(probe) >= highest_block) {
+            if (main_blocks(probe) >= std::max<std::uint64_t>(highest_block, 1)) {
                 base_.main_sectors = m;
                 break;
             }

@@ -186,6 +186,20 @@ TEST_F(CliMetadata, CheckTellsBlankAndForeignApart)
     EXPECT_NE(foreign.err.find("result: no dm-remap metadata"), std::string::npos) << foreign.err;
     EXPECT_EQ(run({"metadata", "dump", image().string()}).status, exit_no_metadata);
     EXPECT_EQ(run({"metadata", "repair", image().string()}).status, exit_no_metadata);
+
+    // A swap area, named by libblkid as wipefs would.
+    std::vector<std::uint8_t> swap(builder_.bytes().size(), 0);
+    swap[1024] = 1;     // version 1
+    swap[1028] = 0xff;  // last_page
+    const std::string magic = "SWAPSPACE2";
+    std::copy(magic.begin(), magic.end(), swap.begin() + 4096 - 10);
+    write_bytes(image(), swap);
+    const RunResult named = run({"metadata", "check", image().string()});
+    EXPECT_EQ(named.status, exit_no_metadata);
+    EXPECT_NE(named.err.find("  the device holds: swap\n"), std::string::npos) << named.err;
+    const auto j2 = nlohmann::json::parse(run({"metadata", "check", "--json", image().string()}).out);
+    EXPECT_EQ(j2["foreign"], "swap");
+    EXPECT_NE(run({"metadata", "dump", image().string()}).err.find("it holds: swap"), std::string::npos);
 }
 
 TEST_F(CliMetadata, CheckNeverWrites)

@@ -22,7 +22,7 @@ int run_metadata_check(const MetadataCheckArgs& args, const Io& io)
     auto spare = open_spare(args.spare, metadata::SpareFile::Mode::read_only, args.json, io);
     if (!spare)
         return exit_unreadable;
-    const metadata::CheckReport report = metadata::check_metadata(*spare);
+    const metadata::CheckReport report = check_spare(*spare);
     if (args.json)
         write_json(io.out, check_report_json(report));
     else

@@ -75,9 +75,10 @@ int run_metadata_dump(const MetadataDumpArgs& args, const Io& io)
     auto spare = open_spare(args.spare, metadata::SpareFile::Mode::read_only, false, io);
     if (!spare)
         return exit_unreadable;
-    const metadata::CheckReport report = metadata::check_metadata(*spare);
+    const metadata::CheckReport report = check_spare(*spare);
     if (report.no_metadata) {
-        io.err << "dmremap: " << args.spare << ": no dm-remap metadata on it\n";
+        io.err << "dmremap: " << args.spare << ": no dm-remap metadata on it"
+               << (report.foreign ? "; it holds: " + *report.foreign : std::string()) << '\n';
         return exit_no_metadata;
     }
     std::optional<metadata::SalvageResult> salvage;

@@ -70,7 +70,7 @@ int run_metadata_repair(const MetadataRepairArgs& args, const Io& io)
                             args.json, io);
     if (!spare)
         return exit_unreadable;
-    const metadata::CheckReport before = metadata::check_metadata(*spare);
+    const metadata::CheckReport before = check_spare(*spare);
     const metadata::RepairPlan plan = metadata::plan_repair(*spare, before);
     RepairOutcome outcome;
     outcome.forced = args.force;

@@ -1,5 +1,6 @@
 #include "metadata_spare.hpp"
 
+#include "content_probe.hpp"
 #include "metadata_render.hpp"
 
 namespace dmremap::cli {
@@ -16,6 +17,14 @@ std::optional<metadata::SpareFile> open_spare(const std::string& path,
             write_json(io.out, check_failure_json(path, error.what()));
         return std::nullopt;
     }
+}
+
+metadata::CheckReport check_spare(metadata::SpareFile& spare)
+{
+    metadata::CheckReport report = metadata::check_metadata(spare);
+    if (report.no_metadata && !report.blank)
+        report.foreign = probe_content(spare.name());
+    return report;
 }
 
 }  // namespace dmremap::cli

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "io.hpp"
+#include "metadata_check.hpp"
 #include "metadata_image.hpp"
 
 namespace dmremap::cli {
@@ -14,5 +15,8 @@ namespace dmremap::cli {
 std::optional<metadata::SpareFile> open_spare(const std::string& path,
                                               metadata::SpareFile::Mode mode, bool json,
                                               const Io& io);
+
+// check_metadata(), naming what a spare with other data holds.
+metadata::CheckReport check_spare(metadata::SpareFile& spare);
 
 }  // namespace dmremap::cli
