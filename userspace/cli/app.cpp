@@ -140,7 +140,8 @@ int Cli::run(int argc, const char* const* argv, const Io& io)
 {
     CountingBuffer counted(io.out.rdbuf());
     std::ostream out(&counted);
-    const int status = parse_and_dispatch(argc, argv, Io{out, io.err}, counted.count());
+    const int status =
+        parse_and_dispatch(argc, argv, Io{out, io.err}, [&counted] { return counted.count(); });
     // Data that did not reach stdout (a full disk, a closed pipe) is a
     // failure: a script must not take a cut-off dump for a whole one.
     out.flush();
@@ -153,7 +154,7 @@ int Cli::run(int argc, const char* const* argv, const Io& io)
 }
 
 int Cli::parse_and_dispatch(int argc, const char* const* argv, const Io& io,
-                            const std::uint64_t& written)
+                            const std::function<std::uint64_t()>& written)
 {
     try {
         app_->parse(argc, argv);
@@ -171,7 +172,7 @@ int Cli::parse_and_dispatch(int argc, const char* const* argv, const Io& io,
     } catch (const std::exception& error) {
         const std::string message = std::string(error.what()) + advice(error);
         io.err << "dmremap: " << message << '\n';
-        if (json_requested() && written == 0)
+        if (json_requested() && written() == 0)
             write_json(io.out, error_json(message));
         return exit_failure;
     }
