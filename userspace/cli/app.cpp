@@ -1,10 +1,9 @@
 #include "app.hpp"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <streambuf>
 
+#include "advice.hpp"
 #include "commands/commands.hpp"
 #include "error.hpp"
 #include "render.hpp"
@@ -73,18 +72,6 @@ private:
     bool failed_ = false;
     int error_code_ = 0;
 };
-
-// What to do about a failure, where the error says enough to tell.
-std::string advice(const std::exception& error)
-{
-    const auto* operation = dynamic_cast<const OperationError*>(&error);
-    if (!operation)
-        return "";
-    const int code = operation->error_code();
-    if ((code == EACCES || code == EPERM) && ::geteuid() != 0)
-        return " (run dmremap as root)";
-    return "";
-}
 
 // Every command and group below app, by name.
 CLI::App* subcommand_named(CLI::App& app, std::string_view name)
@@ -170,7 +157,7 @@ int Cli::parse_and_dispatch(int argc, const char* const* argv, const Io& io,
     try {
         return dispatch(io);
     } catch (const std::exception& error) {
-        const std::string message = std::string(error.what()) + advice(error);
+        const std::string message = failure_text(error);
         io.err << "dmremap: " << message << '\n';
         if (json_requested() && written() == 0)
             write_json(io.out, error_json(message));

@@ -246,6 +246,41 @@ TEST(CliMessages, JsonCommandsPrintADocumentWhenTheyFail)
     EXPECT_EQ(j["schema"], 1);
     EXPECT_FALSE(j["error"].get<std::string>().empty());
     EXPECT_EQ(status.err.rfind("dmremap: ", 0), 0u);
+    // Without the driver the message says how to load it.
+    std::ifstream misc("/proc/misc");
+    const std::string devices{std::istreambuf_iterator<char>(misc), std::istreambuf_iterator<char>()};
+    if (misc.is_open() && devices.find(" device-mapper\n") == std::string::npos) {
+        EXPECT_NE(status.err.find("the kernel's device-mapper driver is not loaded: load it with "
+                                  "'modprobe dm_mod'"),
+                  std::string::npos)
+            << status.err;
+    }
+}
+
+TEST_F(CliOutput, APermissionRefusedToAUserSaysRunAsRoot)
+{
+    if (::geteuid() != 0)
+        GTEST_SKIP() << "needs root, to run the binary as another user";
+    fs::permissions(image(), fs::perms::owner_read | fs::perms::owner_write);
+    const int err_fd = ::open(err().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ASSERT_GE(err_fd, 0);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::dup2(err_fd, 2);
+        const int null = ::open("/dev/null", O_WRONLY);
+        ::dup2(null, 1);
+        if (::setgid(65534) != 0 || ::setuid(65534) != 0)
+            ::_exit(99);
+        ::execl(DMREMAP_BINARY, DMREMAP_BINARY, "metadata", "check", image().c_str(), nullptr);
+        ::_exit(98);
+    }
+    ::close(err_fd);
+    int wstatus = 0;
+    ::waitpid(pid, &wstatus, 0);
+    ASSERT_TRUE(WIFEXITED(wstatus));
+    EXPECT_EQ(WEXITSTATUS(wstatus), exit_unreadable);
+    const std::string text = read_text(err());
+    EXPECT_NE(text.find("Permission denied (run dmremap as root)"), std::string::npos) << text;
 }
 
 }  // namespace

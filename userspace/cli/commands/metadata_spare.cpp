@@ -1,5 +1,6 @@
 #include "metadata_spare.hpp"
 
+#include "advice.hpp"
 #include "content_probe.hpp"
 #include "metadata_render.hpp"
 
@@ -12,9 +13,10 @@ std::optional<metadata::SpareFile> open_spare(const std::string& path,
     try {
         return std::optional<metadata::SpareFile>(std::in_place, path, mode);
     } catch (const std::exception& error) {
-        io.err << "dmremap: " << error.what() << '\n';
+        const std::string message = failure_text(error);
+        io.err << "dmremap: " << message << '\n';
         if (json)
-            write_json(io.out, check_failure_json(path, error.what()));
+            write_json(io.out, check_failure_json(path, message));
         return std::nullopt;
     }
 }
