@@ -851,6 +851,28 @@ void final_verdict(const CheckReport& report, Collector& out)
     }
 }
 
+// The tables of the copies with a valid superblock, which copy the kernel
+// loads, and what the kernel expects of its entries.
+void check_tables(MetadataImage& image, CheckReport& report, Collector& out)
+{
+    std::array<TableScanner::Remaps, nr_copies> remaps;
+    for (CopyReport& c : report.copies)
+        if (c.superblock_valid())
+            TableScanner(image, report, c, out).scan(remaps[c.copy]);
+    choose_copy(report);
+
+    for (CopyReport& c : report.copies) {
+        if (c.consistent)
+            check_remaps(c, out, remaps[c.copy]);
+        remaps[c.copy].clear();
+    }
+    const CopyReport& c0 = report.copies[0];
+    const CopyReport& c1 = report.copies[1];
+    if (c0.consistent && c1.consistent && c0.superblock->seq == c1.superblock->seq &&
+        !report.uuid_conflict)
+        compare_same_seq(image, c0, c1, out);
+}
+
 }  // namespace
 
 CheckReport check_metadata(MetadataImage& image)
@@ -882,23 +904,7 @@ CheckReport check_metadata(MetadataImage& image)
     }
     compare_superblocks(report, out);
 
-    std::array<TableScanner::Remaps, nr_copies> remaps;
-    for (CopyReport& c : report.copies)
-        if (c.superblock_valid())
-            TableScanner(image, report, c, out).scan(remaps[c.copy]);
-    choose_copy(report);
-
-    for (CopyReport& c : report.copies) {
-        if (c.consistent)
-            check_remaps(c, out, remaps[c.copy]);
-        remaps[c.copy].clear();
-    }
-    const CopyReport& c0 = report.copies[0];
-    const CopyReport& c1 = report.copies[1];
-    if (c0.consistent && c1.consistent && c0.superblock->seq == c1.superblock->seq &&
-        !report.uuid_conflict)
-        compare_same_seq(image, c0, c1, out);
-
+    check_tables(image, report, out);
     classify_copies(report, out);
     describe_found_by_scan(report, out);
     final_verdict(report, out);
