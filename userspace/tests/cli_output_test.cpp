@@ -17,6 +17,8 @@
 
 #include "app.hpp"
 #include "cli_run.hpp"
+#include "error.hpp"
+#include "output_file.hpp"
 #include "metadata_test_support.hpp"
 #include "temp_dir.hpp"
 
@@ -178,6 +180,43 @@ TEST_F(CliOutput, RestoreReadsStdin)
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.err.find("dmremap: restored 2 remaps"), std::string::npos) << r.err;
     EXPECT_EQ(run_binary({"metadata", "check", target.string()}, dir_.path() / "out", err()).status, 0);
+}
+
+TEST_F(CliOutput, AnUnfinishedFileLeavesTheOldOneWhole)
+{
+    const fs::path target = dir_.path() / "dump.json";
+    std::ofstream(target) << "the old dump";
+    {
+        OutputFile file(target);
+        file.stream() << "half of a new one";
+        // Destroyed without commit(), as when the dump fails midway.
+    }
+    EXPECT_EQ(read_text(target), "the old dump");
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir_.path()), fs::directory_iterator()), 2);
+
+    OutputFile file(target);
+    file.stream() << "the new dump";
+    file.commit();
+    EXPECT_EQ(read_text(target), "the new dump");
+}
+
+TEST_F(CliOutput, AFileThatCannotBeCreatedIsAnError)
+{
+    try {
+        OutputFile file(dir_.path() / "no-such-dir" / "dump.json");
+        FAIL() << "created a file in a missing directory";
+    } catch (const OperationError& error) {
+        EXPECT_EQ(error.error_code(), ENOENT);
+        EXPECT_NE(std::string(error.what()).find("create " + (dir_.path() / "no-such-dir").string() +
+                                                 "/dump.json.tmp."),
+                  std::string::npos)
+            << error.what();
+    }
+    const Finished r = run_binary({"metadata", "dump", image().string(), "-o",
+                                   (dir_.path() / "no-such-dir" / "x.json").string()},
+                                  dir_.path() / "out", err());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("No such file or directory"), std::string::npos) << r.err;
 }
 
 // A stream that accepts nothing, like stdout on a full disk.
