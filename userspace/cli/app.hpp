@@ -1,6 +1,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <memory>
 
 #include "arguments.hpp"
@@ -29,6 +30,12 @@ public:
     std::string selected_command() const;
 
 private:
+    // written(): how many characters have gone to io.out so far.
+    int parse_and_dispatch(int argc, const char* const* argv, const Io& io,
+                           const std::function<std::uint64_t()>& written);
+    std::string usage_problem(const CLI::ParseError& error, int argc,
+                              const char* const* argv) const;
+    bool json_requested() const;
     int dispatch(const Io& io) const;
 
     Arguments arguments_;

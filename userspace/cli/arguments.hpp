@@ -53,10 +53,11 @@ struct MetadataCheckArgs {
 struct MetadataDumpArgs {
     std::string spare;
     std::string output;  // "" or "-": stdout
+    bool salvage = false;
 };
 
 struct MetadataRestoreArgs {
-    std::string dump;
+    std::string dump;  // "-": stdin
     std::string spare;
     bool force = false;
 };
@@ -65,6 +66,8 @@ struct MetadataRepairArgs {
     std::string spare;
     bool dry_run = false;
     bool json = false;
+    bool force = false;
+    std::string backup;  // "": none
 };
 
 // `dmremap metadata <command>`.

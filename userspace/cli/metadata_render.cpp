@@ -1,5 +1,7 @@
 #include "metadata_render.hpp"
 
+#include "number_list.hpp"
+
 namespace dmremap::cli {
 
 namespace {
@@ -11,14 +13,9 @@ std::string n(std::uint64_t value)
     return std::to_string(value);
 }
 
-std::string numbers(const std::vector<std::uint64_t>& values, std::size_t max = 8)
+std::string numbers(const std::vector<std::uint64_t>& values)
 {
-    std::string text;
-    for (std::size_t i = 0; i < values.size() && i < max; ++i)
-        text += (i ? ", " : "") + n(values[i]);
-    if (values.size() > max)
-        text += " and " + n(values.size() - max) + " more";
-    return text;
+    return number_list(values, 8);
 }
 
 std::string copy_summary(const CheckReport& report, const CopyReport& c)
@@ -63,6 +60,7 @@ Json copy_json(const CheckReport& report, const CopyReport& c)
     j["remaps"] = c.consistent ? Json(c.remaps) : Json(nullptr);
     j["damaged_blocks"] = c.damaged_blocks;
     j["torn_blocks"] = c.torn_blocks;
+    j["found_by_scan"] = c.found_by_scan;
     if (c.copy == 1 && c.searched.size() > 1)
         j["searched"] = c.searched;
     return j;
@@ -83,8 +81,18 @@ Json problem_json(const Problem& p)
 std::string verdict(const CheckReport& report)
 {
     if (report.damaged())
-        return "damaged";
+        return report.no_metadata ? "absent" : "damaged";
     return report.note_count ? "clean, with notes" : "clean";
+}
+
+Json unrecovered_json(const Unrecovered& u)
+{
+    Json j;
+    j["copy"] = u.copy ? Json(*u.copy) : Json(nullptr);
+    j["table_block"] = u.table_block ? Json(*u.table_block) : Json(nullptr);
+    j["spare_block"] = u.spare_block ? Json(*u.spare_block) : Json(nullptr);
+    j["reason"] = u.reason;
+    return j;
 }
 
 }  // namespace
@@ -123,7 +131,11 @@ void write_check_report_text(std::ostream& out, const CheckReport& report)
     }
     if (report.problems_omitted() != 0)
         out << "  (" << report.problems_omitted() << " more problems not listed)\n";
-    if (report.damaged()) {
+    if (report.foreign)
+        out << "  the device holds: " << *report.foreign << '\n';
+    if (report.no_metadata) {
+        out << "  result: no dm-remap metadata\n";
+    } else if (report.damaged()) {
         out << "  result: damaged (" << report.damage_count << " problem"
             << (report.damage_count == 1 ? "" : "s") << ")\n";
     } else if (const CopyReport* chosen = report.chosen_copy()) {
@@ -132,13 +144,43 @@ void write_check_report_text(std::ostream& out, const CheckReport& report)
     }
 }
 
+std::string_view check_state(const CheckReport& report)
+{
+    if (report.read_errors != 0)
+        return "unreadable";
+    if (report.no_metadata)
+        return "no_metadata";
+    return report.damaged() ? "damaged" : "clean";
+}
+
+int check_exit_status(const CheckReport& report)
+{
+    if (report.read_errors != 0)
+        return exit_unreadable;
+    if (report.no_metadata)
+        return exit_no_metadata;
+    return report.damaged() ? exit_failure : exit_success;
+}
+
+Json check_failure_json(const std::string& device, const std::string& message)
+{
+    Json j = json_document();
+    j["device"] = device;
+    j["state"] = "unreadable";
+    j["error"] = message;
+    return j;
+}
+
 Json check_report_json(const CheckReport& report)
 {
-    Json j;
+    Json j = json_document();
     j["device"] = report.device;
     j["size_bytes"] = report.size_bytes;
-    j["state"] = report.damaged() ? "damaged" : "clean";
+    j["state"] = check_state(report);
     j["blank"] = report.blank;
+    j["foreign"] = report.foreign ? Json(*report.foreign) : Json(nullptr);
+    j["newer_format"] = report.newer_format;
+    j["read_errors"] = report.read_errors;
     const CopyReport* chosen = report.chosen_copy();
     j["chosen_copy"] = chosen ? Json(chosen->copy) : Json(nullptr);
     j["seq"] = chosen ? Json(chosen->superblock->seq) : Json(nullptr);
@@ -173,6 +215,17 @@ void write_repair_text(std::ostream& out, const CheckReport& before, const Repai
     out << (outcome.written ? "  repaired:\n" : "  a repair would do this (nothing written):\n");
     for (const std::string& action : plan.actions)
         out << "    " << action << '\n';
+    if (plan.lossy()) {
+        out << "  what " << (outcome.written ? "it" : "a repair") << " could not keep:\n";
+        for (const std::string& loss : plan.losses)
+            out << "    " << loss << '\n';
+        if (!outcome.written && !outcome.forced) {
+            out << "  a repair that loses something needs --force (and --backup FILE keeps "
+                   "what it overwrites)\n";
+        }
+    }
+    if (outcome.backup)
+        out << "  the metadata areas it overwrote are saved in " << *outcome.backup << '\n';
     if (outcome.after) {
         out << "  after the repair: " << (outcome.after->damaged() ? "still damaged" : "clean")
             << '\n';
@@ -183,15 +236,24 @@ void write_repair_text(std::ostream& out, const CheckReport& before, const Repai
 
 Json repair_json(const CheckReport& before, const RepairPlan& plan, const RepairOutcome& outcome)
 {
-    Json j;
+    Json j = json_document();
     j["device"] = before.device;
     j["before"] = check_report_json(before);
     j["needed"] = plan.needed;
     j["possible"] = plan.possible;
     j["refusal"] = plan.refusal.empty() ? Json(nullptr) : Json(plan.refusal);
     j["source_copy"] = plan.source ? Json(*plan.source) : Json(nullptr);
-    j["merged"] = plan.possible && plan.needed && !plan.source;
+    j["merged"] = plan.possible && plan.needed && !plan.source && !plan.salvage;
+    j["salvaged"] = plan.salvage.has_value();
     j["actions"] = plan.actions;
+    j["lossy"] = plan.lossy();
+    j["losses"] = plan.losses;
+    j["backup"] = outcome.backup ? Json(*outcome.backup) : Json(nullptr);
+    Json unrecovered = Json::array();
+    if (plan.salvage)
+        for (const Unrecovered& u : plan.salvage->unrecovered)
+            unrecovered.push_back(unrecovered_json(u));
+    j["unrecovered"] = std::move(unrecovered);
     j["written"] = outcome.written;
     j["seq"] = outcome.written ? Json(plan.seq) : Json(nullptr);
     j["remaps"] = outcome.written ? Json(outcome.remaps) : Json(nullptr);

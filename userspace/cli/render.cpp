@@ -51,6 +51,22 @@ std::string display_device(const std::optional<std::string>& kernel_name, const 
     return kernel_name ? *kernel_name : number;
 }
 
+// "LA" -> ["lost", "auto"]; "-" -> [].
+Json remap_flag_names(std::string_view letters)
+{
+    Json names = Json::array();
+    for (const char letter : letters) {
+        switch (letter) {
+        case '-': break;
+        case 'M': names.push_back("moving"); break;
+        case 'L': names.push_back("lost"); break;
+        case 'A': names.push_back("auto"); break;
+        default: names.push_back(std::string(1, letter)); break;
+        }
+    }
+    return names;
+}
+
 class TextRemapListWriter final : public RemapListWriter {
 public:
     explicit TextRemapListWriter(std::ostream& out) : out_(out) {}
@@ -71,7 +87,7 @@ class JsonRemapListWriter final : public RemapListWriter {
 public:
     JsonRemapListWriter(std::ostream& out, const DeviceId& id) : out_(out)
     {
-        out_ << "{\n  \"name\": " << Json(id.name).dump() << ",\n  \"device\": "
+        out_ << "{\n  \"schema\": " << json_schema << ",\n  \"name\": " << Json(id.name).dump() << ",\n  \"device\": "
              << Json(id.device).dump() << ",\n  \"remaps\": [";
     }
 
@@ -80,7 +96,7 @@ public:
         Json object;
         object["block"] = entry.block;
         object["spare_block"] = entry.spare_block;
-        object["flags"] = entry.flags;
+        object["flags"] = remap_flag_names(entry.flags);
         out_ << (first_ ? "\n    " : ",\n    ") << object.dump();
         first_ = false;
     }
@@ -98,9 +114,23 @@ private:
 
 }  // namespace
 
-Json status_json(const DeviceId& id, const TargetStatus& s)
+Json json_document()
 {
     Json document;
+    document["schema"] = json_schema;
+    return document;
+}
+
+Json error_json(const std::string& message)
+{
+    Json document = json_document();
+    document["error"] = message;
+    return document;
+}
+
+Json status_json(const DeviceId& id, const TargetStatus& s)
+{
+    Json document = json_document();
     document["name"] = id.name;
     document["device"] = id.device;
     document["block_size"] = s.block_size;
@@ -151,7 +181,7 @@ Json device_list_json(const std::vector<DeviceSummary>& devices)
         device["health_state"] = to_string(d.status.health_state);
         list.push_back(std::move(device));
     }
-    Json document;
+    Json document = json_document();
     document["devices"] = std::move(list);
     return document;
 }

@@ -19,6 +19,14 @@ namespace dmremap::cli {
 
 using Json = nlohmann::ordered_json;
 
+// The version of every --json document's shape, its first key "schema".
+inline constexpr int json_schema = 1;
+
+// {"schema": 1}, to which a document adds its keys.
+Json json_document();
+// What a --json command prints when it fails before its document began.
+Json error_json(const std::string& message);
+
 // A device as the user names it and as the kernel does.
 struct DeviceId {
     std::string name;    // device-mapper name

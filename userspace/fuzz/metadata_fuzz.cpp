@@ -26,6 +26,7 @@
 #include "metadata_image.hpp"
 #include "metadata_json.hpp"
 #include "metadata_repair.hpp"
+#include "metadata_salvage.hpp"
 #include "metadata_restore.hpp"
 
 namespace {
@@ -106,6 +107,23 @@ void fuzz_image(std::vector<std::uint8_t> bytes)
                 broken("the dump of a clean image parses");
             }
             restore_and_verify(dump, bytes.size());
+        }
+    }
+
+    // A salvage dump is a dump restore takes.
+    const SalvageResult salvage = salvage_metadata(image, report);
+    if (salvage.possible()) {
+        std::ostringstream text;
+        DumpWriter writer(text, report, salvage);
+        for (const RecoveredEntry& e : salvage.entries)
+            writer.add(e.spare_block, e.entry, &e.source);
+        writer.finish();
+        std::istringstream in(text.str());
+        try {
+            (void)parse_dump(in);
+        } catch (const dmremap::ParseError& error) {
+            std::fprintf(stderr, "%s\n", error.what());
+            broken("a salvage dump parses");
         }
     }
 

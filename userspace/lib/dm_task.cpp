@@ -1,10 +1,42 @@
 #include "dm_task.hpp"
 
 #include <libdevmapper.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
 
 #include "dm_error.hpp"
 
 namespace dmremap {
+
+namespace {
+
+// device-mapper registers the misc device "device-mapper" when it is
+// loaded (or built in).
+bool device_mapper_loaded(const char* misc = "/proc/misc")
+{
+    std::ifstream in(misc);
+    if (!in)
+        return true;  // cannot tell: say nothing
+    std::string line;
+    while (std::getline(in, line))
+        if (line.ends_with(" device-mapper"))
+            return true;
+    return false;
+}
+
+// What to do when libdevmapper cannot reach the driver, or "".
+std::string driver_advice()
+{
+    if (!device_mapper_loaded())
+        return "the kernel's device-mapper driver is not loaded: load it with 'modprobe dm_mod'";
+    if (::geteuid() != 0)
+        return "device-mapper needs root: run dmremap as root";
+    return "";
+}
+
+}  // namespace
 
 void DmTask::Deleter::operator()(dm_task* task) const noexcept
 {
@@ -22,11 +54,12 @@ DmTask::DmTask(int type, std::string operation, std::string device, KernelReason
     if (!task_) {
         // libdevmapper says why only the first time: it caches the failed
         // driver version check for the rest of the process.
+        const std::string advice = driver_advice();
+        if (!advice.empty())
+            throw DmError(operation_, device_, 0, {advice}, {});
         if (log_.messages().empty())
             throw DmError(operation_, device_, 0,
-                          {"libdevmapper cannot talk to the kernel's device-mapper driver "
-                           "(is it available, and are you root?)"},
-                          {});
+                          {"libdevmapper cannot talk to the kernel's device-mapper driver"}, {});
         fail(0);
     }
 }
@@ -63,6 +96,10 @@ void DmTask::run_with_udev_sync()
 
 void DmTask::fail(int error_code)
 {
+    // Without the driver every ioctl fails: say that, not libdevmapper's
+    // chatter about versions.
+    if (!device_mapper_loaded())
+        throw DmError(operation_, device_, 0, {driver_advice()}, {});
     std::vector<std::string> kernel_lines;
     if (kernel_log_)
         kernel_lines = kernel_log_->device_mapper_lines();

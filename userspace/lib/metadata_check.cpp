@@ -5,6 +5,7 @@
 
 #include "error.hpp"
 #include "metadata_geometry.hpp"
+#include "number_list.hpp"
 
 namespace dmremap::metadata {
 
@@ -15,26 +16,9 @@ constexpr std::size_t max_entry_problems_per_block = 8;
 // Duplicates and differences listed per copy.
 constexpr std::size_t max_listed_per_kind = 16;
 
-std::string hex(std::uint64_t value)
-{
-    char text[24];
-    std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-    return text;
-}
-
 std::string n(std::uint64_t value)
 {
     return std::to_string(value);
-}
-
-std::string list_numbers(const std::vector<std::uint64_t>& values, std::size_t max = 10)
-{
-    std::string text;
-    for (std::size_t i = 0; i < values.size() && i < max; ++i)
-        text += (i ? ", " : "") + n(values[i]);
-    if (values.size() > max)
-        text += " and " + n(values.size() - max) + " more";
-    return text;
 }
 
 class Collector {
@@ -77,10 +61,14 @@ private:
 void field_faults(const Superblock& sb, unsigned copy, std::uint64_t device_sectors,
                   std::vector<SuperblockFault>& faults)
 {
-    if (sb.version != format_version) {
+    if (sb.version > format_version) {
+        faults.push_back({SuperblockField::version,
+                          "format version " + n(sb.version) + " is newer than this tool's (" +
+                              n(format_version) + "): upgrade dmremap"});
+    } else if (sb.version != format_version) {
         faults.push_back({SuperblockField::version, "format version " + n(sb.version) +
-                                                        " is not supported (this tool reads " +
-                                                        n(format_version) + ")"});
+                                                        " is not one dm-remap ever wrote (this "
+                                                        "tool reads " + n(format_version) + ")"});
     }
     if (sb.copy != copy) {
         faults.push_back({SuperblockField::copy, "says copy " + n(sb.copy) +
@@ -157,147 +145,189 @@ void report_superblock_faults(Collector& out, const CopyReport& c,
     }
 }
 
-// Reads the used table blocks of a copy with a valid superblock.
-void scan_table(MetadataImage& image, CopyReport& c, Collector& out,
-                std::vector<std::pair<std::uint64_t, std::uint64_t>>& remaps)
-{
-    const Superblock& sb = *c.superblock;
-    const std::uint64_t blocks = used_table_blocks(sb.table_used);
-    const std::uint64_t target_blocks = main_blocks(sb);
-    const auto mask = lost_mask(sb.block_size);
-    std::vector<std::uint64_t> beyond_used;
+// Reads the used table blocks of a copy with a valid superblock, the
+// kernel's check_table_block() and more, one block at a time.
+class TableScanner {
+public:
+    using Remaps = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
 
-    for (std::uint64_t i = 0; i < blocks; ++i) {
-        const std::uint64_t meta_block = 1 + i;
-        const std::uint64_t base = meta_block_offset(*c.sector, meta_block);
-        const BlockRead read = read_block(image, base);
-        auto problem = [&](Severity severity, const Field* f, std::string message) {
-            out.add(severity, c.copy, meta_block, base + (f ? f->offset : 0), f ? f->name : "",
-                    "table block " + n(i) + ": " + message);
-        };
-        if (!read.ok()) {
-            c.damaged_blocks.push_back(i);
-            problem(Severity::damage, nullptr,
-                    read.status == BlockRead::Status::io_error
-                        ? "cannot be read: " + errno_text(read.error_code)
+    TableScanner(MetadataImage& image, CheckReport& report, CopyReport& c, Collector& out)
+        : image_(image), report_(report), c_(c), out_(out), sb_(*c.superblock),
+          target_blocks_(main_blocks(sb_)), mask_(lost_mask(sb_.block_size))
+    {
+    }
+
+    void scan(Remaps& remaps)
+    {
+        const std::uint64_t blocks = used_table_blocks(sb_.table_used);
+        for (std::uint64_t i = 0; i < blocks; ++i) {
+            const auto table = read(i);
+            if (!table || !header_ok(i, *table))
+                continue;
+            if (table->header.seq > sb_.seq) {
+                // Written by a commit whose superblock never made it: torn.
+                // Classified once the other copy is known.
+                c_.torn_blocks.push_back(i);
+                c_.torn_seqs.push_back(table->header.seq);
+                continue;
+            }
+            check_entries(i, *table, remaps);
+        }
+        c_.consistent = c_.damaged_blocks.empty() && c_.torn_blocks.empty();
+        if (c_.consistent)
+            c_.remaps = remaps.size();
+    }
+
+private:
+    void problem(std::uint64_t i, Severity severity, const Field* f, std::string message)
+    {
+        out_.add(severity, c_.copy, 1 + i, meta_block_offset(*c_.sector, 1 + i) + (f ? f->offset : 0),
+                 f ? f->name : "", "table block " + n(i) + ": " + message);
+    }
+
+    std::optional<TableBlock> read(std::uint64_t i)
+    {
+        const BlockRead block = read_block(image_, meta_block_offset(*c_.sector, 1 + i));
+        if (!block.ok()) {
+            c_.damaged_blocks.push_back(i);
+            if (block.status == BlockRead::Status::io_error)
+                ++report_.read_errors;
+            problem(i, Severity::damage, nullptr,
+                    block.status == BlockRead::Status::io_error
+                        ? "cannot be read: " + errno_text(block.error_code)
                         : std::string("lies beyond the end of the device"));
-            continue;
+            return std::nullopt;
         }
-        const RawBlock& raw = read.block;
-        const TableBlock table = decode_table_block(raw);
-        const TableHeader& h = table.header;
-
-        if (h.magic != table_magic) {
-            c.damaged_blocks.push_back(i);
+        const TableBlock table = decode_table_block(block.block);
+        if (table.header.magic != table_magic) {
+            c_.damaged_blocks.push_back(i);
             const Field f = field(HeaderField::magic);
-            problem(Severity::damage, &f,
-                    is_zero(raw) ? std::string("is all zeros (never written, or wiped)")
-                                 : "magic is " + hex(h.magic) + ", not " + hex(table_magic) +
-                                       " (\"TABL\")");
-            continue;
+            problem(i, Severity::damage, &f,
+                    is_zero(block.block) ? std::string("is all zeros (never written, or wiped)")
+                                         : "magic is " + hex(table.header.magic) + ", not " +
+                                               hex(table_magic) + " (\"TABL\")");
+            return std::nullopt;
         }
+        crc_ok_ = table.header.crc == computed_crc(block.block);
+        computed_crc_ = computed_crc(block.block);
+        return table;
+    }
+
+    // The header's CRC, index and copy; notes a reserved field.
+    bool header_ok(std::uint64_t i, const TableBlock& table)
+    {
+        const TableHeader& h = table.header;
         bool bad = false;
-        const std::uint32_t crc = computed_crc(raw);
-        if (h.crc != crc) {
+        if (!crc_ok_) {
             const Field f = field(HeaderField::crc);
-            problem(Severity::damage, &f,
-                    "stored CRC " + hex(h.crc) + " but the block's CRC-32C is " + hex(crc));
+            problem(i, Severity::damage, &f,
+                    "stored CRC " + hex(h.crc) + " but the block's CRC-32C is " + hex(computed_crc_));
             bad = true;
         } else {
-            c.newest_seq = std::max(c.newest_seq, h.seq);
+            c_.newest_seq = std::max(c_.newest_seq, h.seq);
         }
         if (h.index != i) {
             const Field f = field(HeaderField::index);
-            problem(Severity::damage, &f, "says index " + n(h.index) + ", expected " + n(i));
+            problem(i, Severity::damage, &f, "says index " + n(h.index) + ", expected " + n(i));
             bad = true;
         }
-        if (h.copy != c.copy) {
+        if (h.copy != c_.copy) {
             const Field f = field(HeaderField::copy);
-            problem(Severity::damage, &f, "says copy " + n(h.copy) + ", expected " + n(c.copy));
+            problem(i, Severity::damage, &f, "says copy " + n(h.copy) + ", expected " + n(c_.copy));
             bad = true;
         }
         if (bad) {
-            c.damaged_blocks.push_back(i);
-            continue;
+            c_.damaged_blocks.push_back(i);
+            return false;
         }
-        if (h.seq > sb.seq) {
-            // Written by a commit whose superblock never made it: torn.
-            // Classified once the other copy is known.
-            c.torn_blocks.push_back(i);
-            c.torn_seqs.push_back(h.seq);
-            continue;
-        }
-        if (h.reserved != 0) {
+        if (h.reserved != 0 && h.seq <= sb_.seq) {
             const Field f = field(HeaderField::reserved);
-            problem(Severity::note, &f,
+            problem(i, Severity::note, &f,
                     "reserved header field is " + hex(h.reserved) + " (the kernel ignores it)");
         }
+        return true;
+    }
 
-        std::size_t listed = 0;
-        auto entry_problem = [&](Severity severity, std::size_t k, EntryField which,
-                                 const std::string& message) {
-            if (listed++ >= max_entry_problems_per_block) {
-                out.count(severity);  // so that the verdict stays right
-                return;
-            }
-            const Field f = field(k, which);
-            problem(severity, &f, "spare block " + n(i * entries_per_block + k) + ": " + message);
-        };
+    void entry_problem(std::uint64_t i, std::size_t k, Severity severity, EntryField which,
+                       const std::string& message)
+    {
+        if (listed_++ >= max_entry_problems_per_block) {
+            out_.count(severity);  // so that the verdict stays right
+            return;
+        }
+        const Field f = field(k, which);
+        problem(i, severity, &f, "spare block " + n(i * entries_per_block + k) + ": " + message);
+    }
+
+    // What the kernel loads but should not find in a used entry.
+    void check_used_entry(std::uint64_t i, std::size_t k, const Entry& e)
+    {
+        const std::uint64_t spare = i * entries_per_block + k;
+        if (spare >= sb_.pool_blocks) {
+            ++c_.outside_pool;
+            entry_problem(i, k, Severity::damage, EntryField::block,
+                          "in use (block " + n(e.block) + ") but the pool has only " +
+                              n(sb_.pool_blocks) + " blocks: the kernel refuses to load it");
+        } else if (spare >= sb_.table_used) {
+            entry_problem(i, k, Severity::damage, EntryField::block,
+                          "in use (block " + n(e.block) + ") but table_used is " +
+                              n(sb_.table_used));
+        }
+        const bool has_lost = e.has_lost_sectors();
+        if (((e.flags & flag_lost) != 0) != has_lost) {
+            entry_problem(i, k, Severity::damage, EntryField::flags,
+                          has_lost ? "sectors are marked lost but the LOST flag is clear"
+                                   : "the LOST flag is set but no sector is marked lost");
+        }
+        if ((e.lost[0] & ~mask_[0]) != 0 || (e.lost[1] & ~mask_[1]) != 0) {
+            entry_problem(i, k, Severity::damage, EntryField::lost,
+                          "sectors beyond the " + n(sb_.block_size / 512) +
+                              " of a block are marked lost");
+        }
+    }
+
+    void check_entries(std::uint64_t i, const TableBlock& table, Remaps& remaps)
+    {
+        listed_ = 0;
         bool invalid = false;
-        std::vector<std::pair<std::uint64_t, std::uint64_t>> found;
+        Remaps found;
         for (std::size_t k = 0; k < entries_per_block; ++k) {
             const Entry& e = table.entries[k];
-            const std::uint64_t spare = i * entries_per_block + k;
-            if (const auto fault = kernel_entry_fault(e, target_blocks)) {
+            if (const auto fault = kernel_entry_fault(e, target_blocks_)) {
                 invalid = true;
-                entry_problem(Severity::damage, k, fault->field, fault->reason);
-                continue;
-            }
-            if (e.is_free()) {
+                entry_problem(i, k, Severity::damage, fault->field, fault->reason);
+            } else if (e.is_free()) {
                 if (e.reserved != 0 || e.has_lost_sectors()) {
-                    entry_problem(Severity::note, k,
+                    entry_problem(i, k, Severity::note,
                                   e.reserved ? EntryField::reserved : EntryField::lost,
                                   "free entry with non-zero reserved or lost fields (ignored)");
                 }
-                continue;
-            }
-            found.emplace_back(e.block, spare);
-            if (spare >= sb.pool_blocks) {
-                ++c.outside_pool;
-                entry_problem(Severity::damage, k, EntryField::block,
-                              "in use (block " + n(e.block) + ") but the pool has only " +
-                                  n(sb.pool_blocks) + " blocks: the kernel refuses to load it");
-            } else if (spare >= sb.table_used) {
-                beyond_used.push_back(spare);
-                entry_problem(Severity::damage, k, EntryField::block,
-                              "in use (block " + n(e.block) + ") but table_used is " +
-                                  n(sb.table_used));
-            }
-            const bool has_lost = e.has_lost_sectors();
-            if (((e.flags & flag_lost) != 0) != has_lost) {
-                entry_problem(Severity::damage, k, EntryField::flags,
-                              has_lost ? "sectors are marked lost but the LOST flag is clear"
-                                       : "the LOST flag is set but no sector is marked lost");
-            }
-            if ((e.lost[0] & ~mask[0]) != 0 || (e.lost[1] & ~mask[1]) != 0) {
-                entry_problem(Severity::damage, k, EntryField::lost,
-                              "sectors beyond the " + n(sb.block_size / 512) +
-                                  " of a block are marked lost");
+            } else {
+                found.emplace_back(e.block, i * entries_per_block + k);
+                check_used_entry(i, k, e);
             }
         }
         if (invalid) {
-            c.damaged_blocks.push_back(i);
-            continue;
+            c_.damaged_blocks.push_back(i);
+            return;
         }
         for (const auto& remap : found) {
             remaps.push_back(remap);
-            c.highest_used_spare = std::max(c.highest_used_spare, remap.second + 1);
+            c_.highest_used_spare = std::max(c_.highest_used_spare, remap.second + 1);
         }
     }
-    c.consistent = c.damaged_blocks.empty() && c.torn_blocks.empty();
-    if (c.consistent)
-        c.remaps = remaps.size();
-}
+
+    MetadataImage& image_;
+    CheckReport& report_;
+    CopyReport& c_;
+    Collector& out_;
+    const Superblock& sb_;
+    const std::uint64_t target_blocks_;
+    const std::array<std::uint64_t, lost_words> mask_;
+    bool crc_ok_ = false;
+    std::uint32_t computed_crc_ = 0;
+    std::size_t listed_ = 0;
+};
 
 // The logical checks of a consistent copy: what the kernel's load and the
 // superblock's counters expect of the entries.
@@ -430,7 +460,7 @@ void describe_missing(const CheckReport& report, const CopyReport& c, Collector&
             out.copy(Severity::damage, 1,
                      "missing: no superblock at any sector where a block size of 512 to 65536 "
                      "puts copy 1 (" +
-                         list_numbers(c.searched) + ")");
+                         number_list(c.searched) + ")");
         } else {
             out.add(Severity::damage, c.copy, 0, meta_block_offset(*c.sector, 0), "magic",
                     std::string("missing: no superblock at sector ") + n(*c.sector) +
@@ -457,7 +487,7 @@ void describe_torn(const CheckReport& report, const CopyReport& c, Collector& ou
                 "table block " + n(i) + ": seq " + n(c.torn_seqs[k]) +
                     " is newer than the superblock's " + n(sb.seq));
     }
-    std::string message = "torn: table blocks " + list_numbers(c.torn_blocks) +
+    std::string message = "torn: table blocks " + number_list(c.torn_blocks) +
                            " are newer than its superblock (seq " + n(sb.seq) + "): a commit was " +
                            "interrupted while writing this copy";
     if (benign) {
@@ -550,97 +580,151 @@ std::optional<EntryFault> kernel_entry_fault(const Entry& e, std::uint64_t targe
     return std::nullopt;
 }
 
-CheckReport check_metadata(MetadataImage& image)
+namespace {
+
+// A valid superblock, else a damaged one, else a read error.
+int rank(SuperblockStatus status)
 {
-    CheckReport report;
-    report.device = image.name();
-    report.size_bytes = image.size_bytes();
+    switch (status) {
+    case SuperblockStatus::valid: return 0;
+    case SuperblockStatus::damaged: return 1;
+    case SuperblockStatus::unreadable: return 2;
+    default: return 3;
+    }
+}
+
+using Faults = std::array<std::vector<SuperblockFault>, nr_copies>;
+
+// The best superblock for copy 1 at any of sectors into c1.
+void inspect_candidates(MetadataImage& image, CopyReport& c1, std::vector<SuperblockFault>& faults,
+                        const std::vector<std::uint64_t>& sectors, std::uint64_t device_sectors)
+{
+    std::optional<CopyReport> best;
+    std::vector<SuperblockFault> best_faults;
+    for (const std::uint64_t sector : sectors) {
+        CopyReport candidate;
+        candidate.copy = 1;
+        std::vector<SuperblockFault> candidate_faults;
+        inspect_superblock(image, candidate, sector, device_sectors, candidate_faults);
+        if (!best || rank(candidate.superblock_status) < rank(best->superblock_status)) {
+            best = candidate;
+            best_faults = candidate_faults;
+        }
+    }
+    if (best) {
+        best->searched = c1.searched;
+        c1 = *best;
+        faults = best_faults;
+    }
+}
+
+// Without a valid copy 0, copy 1 is where the layout of some block size
+// puts it, or where a damaged copy 0 says.
+void search_copy1(MetadataImage& image, CheckReport& report, Faults& faults)
+{
     const std::uint64_t device_sectors = report.size_bytes / 512;
-    Collector out(report);
+    const CopyReport& c0 = report.copies[0];
+    CopyReport& c1 = report.copies[1];
+    c1.searched = computed_copy1_sectors(device_sectors);
+    // A damaged copy 0 may still say where copy 1 is (on a spare that
+    // grew since it was formatted, the layout puts it elsewhere).
+    if (c0.superblock) {
+        const std::uint64_t hint = c0.superblock->copy_offset[1];
+        if (hint != 0 && hint < device_sectors &&
+            std::find(c1.searched.begin(), c1.searched.end(), hint) == c1.searched.end())
+            c1.searched.insert(c1.searched.begin(), hint);
+    }
+    inspect_candidates(image, c1, faults[1], c1.searched, device_sectors);
+}
+
+// Copy 1 found nowhere the kernel looks: a scan of the whole device for
+// its metadata blocks (a spare that grew after copy 0 was lost).
+void scan_for_copy1(MetadataImage& image, CheckReport& report, Faults& faults)
+{
+    const std::uint64_t device_sectors = report.size_bytes / 512;
+    CopyReport& c1 = report.copies[1];
+    report.scan = scan_for_metadata(image);
+    if (report.scan->read_errors)
+        report.read_errors += report.scan->read_errors;
+    std::vector<std::uint64_t> found;
+    for (const std::uint64_t sector : report.scan->copy1_sectors)
+        if (std::find(c1.searched.begin(), c1.searched.end(), sector) == c1.searched.end())
+            found.push_back(sector);
+    if (found.empty())
+        return;
+    CopyReport scanned = c1;
+    std::vector<SuperblockFault> scanned_faults;
+    inspect_candidates(image, scanned, scanned_faults, found, device_sectors);
+    if (scanned.superblock) {
+        scanned.found_by_scan = true;
+        scanned.searched.insert(scanned.searched.end(), found.begin(), found.end());
+        c1 = scanned;
+        faults[1] = scanned_faults;
+    }
+}
+
+void locate_copies(MetadataImage& image, CheckReport& report, Faults& faults)
+{
+    const std::uint64_t device_sectors = report.size_bytes / 512;
     CopyReport& c0 = report.copies[0];
     CopyReport& c1 = report.copies[1];
-    c0.copy = 0;
-    c1.copy = 1;
-
-    if (report.size_bytes < block_bytes) {
-        out.general(Severity::damage, "the device is " + n(report.size_bytes) +
-                                          " bytes: too small to hold a metadata block");
-        c0.sector = 0;
-        c0.superblock_status = SuperblockStatus::beyond_end;
-        return report;
-    }
-
-    // Copy 0 is at sector 0; a valid copy 0 says where copy 1 is, else it
-    // is where the layout of some block size puts it.
-    std::vector<SuperblockFault> faults0, faults1;
-    inspect_superblock(image, c0, 0, device_sectors, faults0);
+    inspect_superblock(image, c0, 0, device_sectors, faults[0]);
     if (c0.superblock_valid()) {
-        inspect_superblock(image, c1, c0.superblock->copy_offset[1], device_sectors, faults1);
+        inspect_superblock(image, c1, c0.superblock->copy_offset[1], device_sectors, faults[1]);
         c1.searched = {*c1.sector};
     } else {
-        c1.searched = computed_copy1_sectors(device_sectors);
-        // A damaged copy 0 may still say where copy 1 is (on a spare that
-        // grew since it was formatted, the layout puts it elsewhere).
-        if (c0.superblock) {
-            const std::uint64_t hint = c0.superblock->copy_offset[1];
-            if (hint != 0 && hint < device_sectors &&
-                std::find(c1.searched.begin(), c1.searched.end(), hint) == c1.searched.end())
-                c1.searched.insert(c1.searched.begin(), hint);
-        }
-        // A valid superblock, else a damaged one, else a read error.
-        const auto rank = [](SuperblockStatus status) {
-            switch (status) {
-            case SuperblockStatus::valid: return 0;
-            case SuperblockStatus::damaged: return 1;
-            case SuperblockStatus::unreadable: return 2;
-            default: return 3;
-            }
-        };
-        std::optional<CopyReport> best;
-        std::vector<SuperblockFault> best_faults;
-        for (const std::uint64_t sector : c1.searched) {
-            CopyReport candidate;
-            candidate.copy = 1;
-            std::vector<SuperblockFault> faults;
-            inspect_superblock(image, candidate, sector, device_sectors, faults);
-            if (!best || rank(candidate.superblock_status) < rank(best->superblock_status)) {
-                best = candidate;
-                best_faults = faults;
-            }
-        }
-        if (best) {
-            best->searched = c1.searched;
-            c1 = *best;
-            faults1 = best_faults;
-        }
+        search_copy1(image, report, faults);
+        if (!c1.superblock)
+            scan_for_copy1(image, report, faults);
     }
+    for (CopyReport* c : {&c0, &c1})
+        if (c->superblock_status == SuperblockStatus::unreadable)
+            ++report.read_errors;
     // The kernel follows copy_offset[1] of the superblock it adopts.
     if (c1.superblock_valid() && c1.superblock->copy_offset[1] != *c1.sector) {
         c1.superblock_status = SuperblockStatus::damaged;
-        faults1.push_back({SuperblockField::copy_offset_1,
-                           "says copy 1 is at sector " + n(c1.superblock->copy_offset[1]) +
-                               " but it was found at sector " + n(*c1.sector)});
+        faults[1].push_back({SuperblockField::copy_offset_1,
+                             "says copy 1 is at sector " + n(c1.superblock->copy_offset[1]) +
+                                 " but it was found at sector " + n(*c1.sector)});
     }
+}
 
+// No superblock, no table block: blank, or somebody else's data.
+bool describe_no_metadata(CheckReport& report, Collector& out)
+{
+    const CopyReport& c0 = report.copies[0];
+    const CopyReport& c1 = report.copies[1];
     const bool any_magic = c0.superblock.has_value() || c1.superblock.has_value();
-    if (!any_magic && c0.superblock_status == SuperblockStatus::absent &&
-        c1.superblock_status != SuperblockStatus::unreadable) {
-        report.blank = c0.blank;
+    if (any_magic || c0.superblock_status != SuperblockStatus::absent ||
+        c1.superblock_status == SuperblockStatus::unreadable)
+        return false;
+    if (report.scan && !report.scan->empty()) {
+        std::vector<std::uint64_t> sectors = report.scan->superblock_sectors;
+        sectors.insert(sectors.end(), report.scan->table_sectors.begin(),
+                       report.scan->table_sectors.end());
+        std::sort(sectors.begin(), sectors.end());
         out.general(Severity::damage,
-                    report.blank
-                        ? "no dm-remap metadata: the spare is blank (a target formats it when "
-                          "it is first used)"
-                        : "no dm-remap metadata: the first 4 KiB hold other data (the target "
-                          "refuses such a spare)");
-        return report;
+                    "no dm-remap superblock where the kernel looks, but dm-remap metadata blocks "
+                    "at sectors " + number_list(sectors) +
+                        ": the superblocks are lost (a target would format this spare and lose "
+                        "its table; keep it away from one)");
+        return true;
     }
+    report.no_metadata = true;
+    report.blank = c0.blank;
+    out.general(Severity::damage,
+                report.blank
+                    ? "no dm-remap metadata anywhere on the device: the spare is blank (a target "
+                      "formats it when it is first used)"
+                    : "no dm-remap metadata: the first 4 KiB hold other data (the target "
+                      "refuses such a spare)");
+    return true;
+}
 
-    for (CopyReport* c : {&c0, &c1}) {
-        if (c->superblock_status == SuperblockStatus::damaged ||
-            c->superblock_status == SuperblockStatus::unreadable)
-            report_superblock_faults(out, *c, c == &c0 ? faults0 : faults1);
-    }
-
+void compare_superblocks(CheckReport& report, Collector& out)
+{
+    const CopyReport& c0 = report.copies[0];
+    const CopyReport& c1 = report.copies[1];
     report.uuid_conflict = c0.superblock_valid() && c1.superblock_valid() &&
                            c0.superblock->uuid != c1.superblock->uuid;
     if (report.uuid_conflict) {
@@ -651,74 +735,113 @@ CheckReport check_metadata(MetadataImage& image)
     } else if (c0.superblock_valid() && c1.superblock_valid()) {
         compare_fixed_fields(report, out);
     }
+}
 
-    std::array<std::vector<std::pair<std::uint64_t, std::uint64_t>>, nr_copies> remaps;
-    for (CopyReport* c : {&c0, &c1})
-        if (c->superblock_valid())
-            scan_table(image, *c, out, remaps[c->copy]);
-
-    // The kernel loads the consistent copy with the highest seq, copy 0 on
-    // a tie.
-    if (!report.uuid_conflict) {
-        for (const CopyReport* c : {&c0, &c1}) {
-            if (!c->consistent)
-                continue;
-            if (!report.chosen ||
-                c->superblock->seq > report.copies[*report.chosen].superblock->seq)
-                report.chosen = c->copy;
-        }
+// The kernel loads the consistent copy with the highest seq, copy 0 on a
+// tie; it never sees a copy found only by a scan.
+void choose_copy(CheckReport& report)
+{
+    if (report.uuid_conflict)
+        return;
+    for (const CopyReport& c : report.copies) {
+        if (!c.consistent || c.found_by_scan)
+            continue;
+        if (!report.chosen || c.superblock->seq > report.copies[*report.chosen].superblock->seq)
+            report.chosen = c.copy;
     }
+}
 
-    for (CopyReport* c : {&c0, &c1}) {
-        if (c->consistent)
-            check_remaps(*c, out, remaps[c->copy]);
-        remaps[c->copy].clear();
-    }
-    if (c0.consistent && c1.consistent && c0.superblock->seq == c1.superblock->seq &&
-        !report.uuid_conflict)
-        compare_same_seq(image, c0, c1, out);
-
+void classify_consistent(const CheckReport& report, CopyReport& c, Collector& out)
+{
     const CopyReport* chosen = report.chosen_copy();
-    for (CopyReport* c : {&c0, &c1}) {
-        if (!c->superblock) {
-            c->status = CopyStatus::missing;
-            if (c->superblock_status != SuperblockStatus::unreadable)
-                describe_missing(report, *c, out);
-        } else if (c->consistent && !report.uuid_conflict) {
-            c->status = c->superblock->seq < chosen->superblock->seq ? CopyStatus::stale
-                                                                     : CopyStatus::ok;
-            if (c->status == CopyStatus::stale) {
-                out.copy(Severity::note, c->copy,
-                         "stale: it holds seq " + n(c->superblock->seq) + ", copy " +
-                             n(chosen->copy) + " holds seq " + n(chosen->superblock->seq) +
-                             " (a commit did not reach it); the kernel rewrites it at its next "
-                             "commit");
-            }
-        } else if (c->superblock_valid() && c->damaged_blocks.empty() && !c->torn_blocks.empty() &&
-                   !report.uuid_conflict) {
-            c->status = CopyStatus::torn;
-            describe_torn(report, *c, out);
-        } else {
-            c->status = CopyStatus::damaged;
-            if (chosen && c->superblock_valid() && !report.uuid_conflict &&
-                c->superblock->seq > chosen->superblock->seq) {
-                out.copy(Severity::damage, c->copy,
-                         "holds seq " + n(c->superblock->seq) + " but is damaged; copy " +
-                             n(chosen->copy) + " holds only seq " + n(chosen->superblock->seq) +
-                             ", so the commits after it are lost");
-            }
-        }
-    }
-    if (c0.superblock_status == SuperblockStatus::unreadable)
-        c0.status = CopyStatus::damaged;
-    if (c1.superblock_status == SuperblockStatus::unreadable)
-        c1.status = CopyStatus::damaged;
-
     if (!chosen) {
-        if (!report.uuid_conflict) {
+        c.status = CopyStatus::ok;  // found by a scan only; reported on its own
+        return;
+    }
+    c.status = c.superblock->seq < chosen->superblock->seq ? CopyStatus::stale : CopyStatus::ok;
+    if (c.status == CopyStatus::stale) {
+        out.copy(Severity::note, c.copy,
+                 "stale: it holds seq " + n(c.superblock->seq) + ", copy " + n(chosen->copy) +
+                     " holds seq " + n(chosen->superblock->seq) +
+                     " (a commit did not reach it); the kernel rewrites it at its next commit");
+    }
+}
+
+void classify_damaged(const CheckReport& report, CopyReport& c, Collector& out)
+{
+    const CopyReport* chosen = report.chosen_copy();
+    c.status = CopyStatus::damaged;
+    if (chosen && c.superblock_valid() && !report.uuid_conflict &&
+        c.superblock->seq > chosen->superblock->seq) {
+        out.copy(Severity::damage, c.copy,
+                 "holds seq " + n(c.superblock->seq) + " but is damaged; copy " + n(chosen->copy) +
+                     " holds only seq " + n(chosen->superblock->seq) +
+                     ", so the commits after it are lost unless dmremap metadata repair "
+                     "salvages them");
+    }
+}
+
+void classify_copies(CheckReport& report, Collector& out)
+{
+    for (CopyReport& c : report.copies) {
+        if (!c.superblock) {
+            c.status = CopyStatus::missing;
+            if (c.superblock_status != SuperblockStatus::unreadable)
+                describe_missing(report, c, out);
+        } else if (c.consistent && !report.uuid_conflict) {
+            classify_consistent(report, c, out);
+        } else if (c.superblock_valid() && c.damaged_blocks.empty() && !c.torn_blocks.empty() &&
+                   !report.uuid_conflict) {
+            c.status = CopyStatus::torn;
+            describe_torn(report, c, out);
+        } else {
+            classify_damaged(report, c, out);
+        }
+        if (c.superblock_status == SuperblockStatus::unreadable)
+            c.status = CopyStatus::damaged;
+    }
+}
+
+// A copy the kernel does not find, found by the scan.
+void describe_found_by_scan(const CheckReport& report, Collector& out)
+{
+    const CopyReport& c1 = report.copies[1];
+    if (!c1.found_by_scan)
+        return;
+    out.copy(Severity::damage, 1,
+             "found only by a scan of the whole device, at sector " + n(*c1.sector) +
+                 ": the kernel looks for copy 1 only where this device's size puts it (sectors " +
+                 number_list(computed_copy1_sectors(report.size_bytes / 512)) +
+                 "), so a target would not find it" +
+                 (report.copies[0].blank ? " and would format the spare, losing the table" : "") +
+                 "; dmremap metadata repair writes copy 0 to point at it");
+}
+
+// The highest format version of a superblock with a good CRC.
+std::uint32_t newest_version(const CheckReport& report)
+{
+    std::uint32_t version = 0;
+    for (const CopyReport& c : report.copies)
+        if (c.superblock && c.crc_ok)
+            version = std::max(version, c.superblock->version);
+    return version;
+}
+
+void final_verdict(const CheckReport& report, Collector& out)
+{
+    const CopyReport* chosen = report.chosen_copy();
+    const std::uint64_t device_sectors = report.size_bytes / 512;
+    if (!chosen) {
+        if (report.newer_format) {
             out.general(Severity::damage,
-                        "no consistent metadata copy: the kernel refuses this spare (dmremap "
-                        "metadata repair may rebuild it)");
+                        "the metadata was written by a newer dm-remap (on-disk format version " +
+                            n(newest_version(report)) + "; this tool reads " + n(format_version) +
+                            "): upgrade dmremap; do not repair or restore over it");
+        } else if (!report.uuid_conflict) {
+            out.general(Severity::damage,
+                        "no consistent metadata copy the kernel would load: it refuses this spare "
+                        "(dmremap metadata repair rebuilds what can be trusted; dmremap metadata "
+                        "dump --salvage shows it first)");
         }
     } else if (chosen->superblock->spare_sectors != device_sectors) {
         out.general(Severity::note,
@@ -726,7 +849,105 @@ CheckReport check_metadata(MetadataImage& image)
                         " sectors; this one has " + n(device_sectors) +
                         " (if copy 0 is lost, the kernel looks for copy 1 where this size puts it)");
     }
+}
+
+// The tables of the copies with a valid superblock, which copy the kernel
+// loads, and what the kernel expects of its entries.
+void check_tables(MetadataImage& image, CheckReport& report, Collector& out)
+{
+    std::array<TableScanner::Remaps, nr_copies> remaps;
+    for (CopyReport& c : report.copies)
+        if (c.superblock_valid())
+            TableScanner(image, report, c, out).scan(remaps[c.copy]);
+    choose_copy(report);
+
+    for (CopyReport& c : report.copies) {
+        if (c.consistent)
+            check_remaps(c, out, remaps[c.copy]);
+        remaps[c.copy].clear();
+    }
+    const CopyReport& c0 = report.copies[0];
+    const CopyReport& c1 = report.copies[1];
+    if (c0.consistent && c1.consistent && c0.superblock->seq == c1.superblock->seq &&
+        !report.uuid_conflict)
+        compare_same_seq(image, c0, c1, out);
+}
+
+}  // namespace
+
+CheckReport check_metadata(MetadataImage& image)
+{
+    CheckReport report;
+    report.device = image.name();
+    report.size_bytes = image.size_bytes();
+    Collector out(report);
+    report.copies[0].copy = 0;
+    report.copies[1].copy = 1;
+
+    if (report.size_bytes < block_bytes) {
+        out.general(Severity::damage, "the device is " + n(report.size_bytes) +
+                                          " bytes: too small to hold a metadata block");
+        report.copies[0].sector = 0;
+        report.copies[0].superblock_status = SuperblockStatus::beyond_end;
+        return report;
+    }
+
+    Faults faults;
+    locate_copies(image, report, faults);
+    if (describe_no_metadata(report, out))
+        return report;
+    report.newer_format = newest_version(report) > format_version;
+    for (CopyReport& c : report.copies) {
+        if (c.superblock_status == SuperblockStatus::damaged ||
+            c.superblock_status == SuperblockStatus::unreadable)
+            report_superblock_faults(out, c, faults[c.copy]);
+    }
+    compare_superblocks(report, out);
+
+    check_tables(image, report, out);
+    classify_copies(report, out);
+    describe_found_by_scan(report, out);
+    final_verdict(report, out);
     return report;
+}
+
+MetadataScan scan_for_metadata(MetadataImage& image)
+{
+    constexpr std::size_t chunk_blocks = 256;  // 1 MiB per read
+    constexpr std::size_t max_listed = 64;
+    MetadataScan scan;
+    const std::uint64_t blocks = image.size_bytes() / block_bytes;
+    std::vector<std::uint8_t> chunk(chunk_blocks * block_bytes);
+    auto note = [](std::vector<std::uint64_t>& list, std::uint64_t sector) {
+        if (list.size() < max_listed && std::find(list.begin(), list.end(), sector) == list.end())
+            list.push_back(sector);
+    };
+    for (std::uint64_t first = 0; first < blocks; first += chunk_blocks) {
+        const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_blocks, blocks - first));
+        const std::span<std::uint8_t> bytes(chunk.data(), count * block_bytes);
+        if (image.read(first * block_bytes, bytes) != 0) {
+            ++scan.read_errors;
+            continue;
+        }
+        for (std::size_t b = 0; b < count; ++b) {
+            RawBlock raw;
+            std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(b * block_bytes), block_bytes, raw.begin());
+            const std::uint64_t sector = (first + b) * block_sectors;
+            const std::uint32_t magic = magic_of(raw);
+            if (magic == superblock_magic) {
+                note(scan.superblock_sectors, sector);
+                if (decode_superblock(raw).copy == 1)
+                    note(scan.copy1_sectors, sector);
+            } else if (magic == table_magic && stored_crc(raw) == computed_crc(raw)) {
+                const TableHeader h = decode_table_block(raw).header;
+                note(scan.table_sectors, sector);
+                const std::uint64_t back = (1 + h.index) * block_sectors;
+                if (h.copy == 1 && h.index < blocks && back <= sector)
+                    note(scan.copy1_sectors, sector - back);
+            }
+        }
+    }
+    return scan;
 }
 
 void for_each_remap(MetadataImage& image, const CopyReport& copy,

@@ -70,16 +70,38 @@ struct CopyReport {
     std::uint64_t duplicate_blocks = 0;    // blocks mapped more than once
     std::uint64_t outside_pool = 0;        // entries in use at spare >= pool_blocks
     CopyStatus status = CopyStatus::missing;
+    bool found_by_scan = false;  // copy 1 found only by scanning the whole device
 
     bool superblock_valid() const noexcept { return superblock_status == SuperblockStatus::valid; }
 };
+
+// dm-remap metadata blocks found anywhere on a device, 4096-byte aligned
+// (each list holds at most 64 sectors).
+struct MetadataScan {
+    std::vector<std::uint64_t> superblock_sectors;  // superblock magic
+    std::vector<std::uint64_t> table_sectors;       // table blocks with a good CRC
+    std::vector<std::uint64_t> copy1_sectors;       // where a copy 1 starts, by either
+    std::uint64_t read_errors = 0;                  // 1 MiB chunks that could not be read
+
+    bool empty() const noexcept { return superblock_sectors.empty() && table_sectors.empty(); }
+};
+
+// Reads the whole device.
+MetadataScan scan_for_metadata(MetadataImage& image);
 
 struct CheckReport {
     std::string device;
     std::uint64_t size_bytes = 0;
     std::array<CopyReport, nr_copies> copies{};
     std::optional<unsigned> chosen;  // the copy the kernel would load
-    bool blank = false;              // no metadata, and the first 4 KiB are zero
+    bool blank = false;              // no metadata anywhere, and the first 4 KiB are zero
+    bool no_metadata = false;        // no dm-remap metadata block anywhere (blank, or other data)
+    bool newer_format = false;       // a superblock of a format newer than this tool's
+    std::uint64_t read_errors = 0;   // metadata blocks (or scanned chunks) that could not be read
+    std::optional<MetadataScan> scan;  // when copy 1 was looked for over the whole device
+    // On a spare with other data: what it holds, as libblkid names it
+    // (probe_content()); filled in by callers that know the path.
+    std::optional<std::string> foreign;
     bool uuid_conflict = false;      // two valid superblocks of different metadata sets
     std::vector<Problem> problems;   // at most max_listed_problems
     std::uint64_t damage_count = 0;

@@ -1,6 +1,7 @@
 #include "metadata_crc32c.hpp"
 
 #include <array>
+#include <cstring>
 
 namespace dmremap::metadata {
 
@@ -36,7 +37,7 @@ std::uint32_t load_le32(const std::uint8_t* p) noexcept
 
 }  // namespace
 
-std::uint32_t crc32c_update(std::uint32_t crc, std::span<const std::uint8_t> data) noexcept
+std::uint32_t crc32c_update_table(std::uint32_t crc, std::span<const std::uint8_t> data) noexcept
 {
     const std::uint8_t* p = data.data();
     std::size_t n = data.size();
@@ -53,6 +54,53 @@ std::uint32_t crc32c_update(std::uint32_t crc, std::span<const std::uint8_t> dat
     for (; n > 0; --n, ++p)
         crc = (crc >> 8) ^ tables[0][(crc ^ *p) & 0xff];
     return crc;
+}
+
+#if defined(__x86_64__)
+
+bool crc32c_hardware_available() noexcept
+{
+    static const bool available = __builtin_cpu_supports("sse4.2");
+    return available;
+}
+
+// The SSE4.2 crc32 instruction computes CRC-32C, reflected, without the
+// inversions: the same as the tables, 8 bytes per instruction.
+__attribute__((target("sse4.2"))) std::uint32_t
+crc32c_update_hardware(std::uint32_t crc, std::span<const std::uint8_t> data) noexcept
+{
+    const std::uint8_t* p = data.data();
+    std::size_t n = data.size();
+    std::uint64_t wide = crc;
+    for (; n >= 8; p += 8, n -= 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, p, sizeof word);
+        wide = __builtin_ia32_crc32di(wide, word);
+    }
+    auto narrow = static_cast<std::uint32_t>(wide);
+    for (; n > 0; --n, ++p)
+        narrow = __builtin_ia32_crc32qi(narrow, *p);
+    return narrow;
+}
+
+#else
+
+bool crc32c_hardware_available() noexcept
+{
+    return false;
+}
+
+std::uint32_t crc32c_update_hardware(std::uint32_t crc, std::span<const std::uint8_t> data) noexcept
+{
+    return crc32c_update_table(crc, data);
+}
+
+#endif
+
+std::uint32_t crc32c_update(std::uint32_t crc, std::span<const std::uint8_t> data) noexcept
+{
+    return crc32c_hardware_available() ? crc32c_update_hardware(crc, data)
+                                       : crc32c_update_table(crc, data);
 }
 
 }  // namespace dmremap::metadata

@@ -40,6 +40,25 @@ Json superblock_json(const Superblock& sb)
     return j;
 }
 
+Json salvage_json(const SalvageResult& salvage)
+{
+    Json j;
+    j["superblock"] = salvage.superblock_notes;
+    j["recovered"] = salvage.entries.size();
+    j["unrecovered_count"] = salvage.unrecovered_count;
+    Json list = Json::array();
+    for (const Unrecovered& u : salvage.unrecovered) {
+        Json item;
+        item["copy"] = u.copy ? Json(*u.copy) : Json(nullptr);
+        item["table_block"] = u.table_block ? Json(*u.table_block) : Json(nullptr);
+        item["spare_block"] = u.spare_block ? Json(*u.spare_block) : Json(nullptr);
+        item["reason"] = u.reason;
+        list.push_back(std::move(item));
+    }
+    j["unrecovered"] = std::move(list);
+    return j;
+}
+
 // Indents a dumped JSON value's continuation lines by prefix.
 std::string indented(const Json& value, const std::string& prefix)
 {
@@ -156,7 +175,7 @@ Superblock parse_superblock(const Json& j)
 Entry parse_remap(const Json& j, const std::string& where, const Superblock& sb,
                   std::uint64_t& spare)
 {
-    only_keys(j, where, {"block", "spare_block", "flags", "lost"});
+    only_keys(j, where, {"block", "spare_block", "flags", "lost", "source"});
     Entry e;
     e.block = unsigned_value(member(j, where, "block"), where + ".block");
     if (e.block >= main_blocks(sb)) {
@@ -238,6 +257,20 @@ DumpWriter::DumpWriter(std::ostream& out, const CheckReport& report) : out_(out)
     const CopyReport* chosen = report.chosen_copy();
     if (!chosen)
         throw std::logic_error("a dump needs a consistent copy");
+    begin(report, *chosen->superblock, chosen->copy, nullptr);
+}
+
+DumpWriter::DumpWriter(std::ostream& out, const CheckReport& report, const SalvageResult& salvage)
+    : out_(out)
+{
+    if (!salvage.possible())
+        throw std::logic_error("a salvage dump needs a superblock");
+    begin(report, *salvage.superblock, std::nullopt, &salvage);
+}
+
+void DumpWriter::begin(const CheckReport& report, const Superblock& superblock,
+                       std::optional<unsigned> chosen, const SalvageResult* salvage)
+{
     Json copies = Json::array();
     for (const CopyReport& c : report.copies) {
         Json copy;
@@ -251,18 +284,29 @@ DumpWriter::DumpWriter(std::ostream& out, const CheckReport& report) : out_(out)
          << ",\n  \"format_version\": " << dump_format_version
          << ",\n  \"source\": " << Json(report.device).dump()
          << ",\n  \"size_bytes\": " << report.size_bytes
-         << ",\n  \"chosen_copy\": " << chosen->copy
-         << ",\n  \"superblock\": " << indented(superblock_json(*chosen->superblock), "  ")
-         << ",\n  \"copies\": " << indented(copies, "  ") << ",\n  \"remaps\": [";
+         << ",\n  \"chosen_copy\": " << (chosen ? Json(*chosen) : Json(nullptr)).dump()
+         << ",\n  \"superblock\": " << indented(superblock_json(superblock), "  ")
+         << ",\n  \"copies\": " << indented(copies, "  ");
+    if (salvage)
+        out_ << ",\n  \"salvage\": " << indented(salvage_json(*salvage), "  ");
+    out_ << ",\n  \"remaps\": [";
 }
 
-void DumpWriter::add(std::uint64_t spare_block, const Entry& entry)
+void DumpWriter::add(std::uint64_t spare_block, const Entry& entry, const RemapSource* source)
 {
     Json remap;
     remap["block"] = entry.block;
     remap["spare_block"] = spare_block;
     remap["flags"] = flag_names(entry.flags);
     remap["lost"] = lost_sectors(entry);
+    if (source) {
+        Json from;
+        from["copies"] = source->copies;
+        from["table_block"] = source->table_block;
+        from["seq"] = source->seq;
+        from["crc_ok"] = source->crc_ok;
+        remap["source"] = std::move(from);
+    }
     out_ << (first_ ? "\n    " : ",\n    ") << remap.dump();
     first_ = false;
 }
@@ -273,18 +317,51 @@ void DumpWriter::finish()
     out_.flush();
 }
 
+namespace {
+
+// JSON allows a key twice in one object and keeps the last: a dump that
+// does is ambiguous, so it is refused.
+Json parse_refusing_duplicate_keys(std::istream& in)
+{
+    std::vector<std::set<std::string>> open_objects;
+    const Json::parser_callback_t callback = [&open_objects](int depth, Json::parse_event_t event,
+                                                             Json& parsed) {
+        switch (event) {
+        case Json::parse_event_t::object_start:
+            open_objects.emplace_back();
+            break;
+        case Json::parse_event_t::object_end:
+            open_objects.pop_back();
+            break;
+        case Json::parse_event_t::key:
+            if (!open_objects.back().insert(parsed.get<std::string>()).second) {
+                throw ParseError("dump", "key '" + parsed.get<std::string>() +
+                                             "' appears twice in one object (depth " +
+                                             std::to_string(depth) + ")");
+            }
+            break;
+        default:
+            break;
+        }
+        return true;
+    };
+    return Json::parse(in, callback);
+}
+
+}  // namespace
+
 Dump parse_dump(std::istream& in)
 {
     Json document;
     try {
-        document = Json::parse(in);
+        document = parse_refusing_duplicate_keys(in);
     } catch (const Json::exception& error) {
         // parse_error, and out_of_range for a number too large for a double.
         throw ParseError("dump", std::string("not valid JSON: ") + error.what());
     }
     only_keys(document, "(document)",
               {"format", "format_version", "source", "size_bytes", "chosen_copy", "superblock",
-               "copies", "remaps"});
+               "copies", "salvage", "remaps"});
     const Json& format = member(document, "", "format");
     if (!format.is_string() || format.get<std::string>() != dump_format)
         bad("format", "must be \"" + std::string(dump_format) + "\"");

@@ -9,6 +9,7 @@
 
 #include "metadata_check.hpp"
 #include "metadata_format.hpp"
+#include "metadata_salvage.hpp"
 
 // The JSON form of a metadata set, as `dmremap metadata dump` writes it
 // and `dmremap metadata restore` reads it:
@@ -18,6 +19,12 @@
 //    "superblock": {fields of the chosen copy},
 //    "copies": [{"copy", "sector", "status", "superblock": {...} or null}, ...],
 //    "remaps": [{"block", "spare_block", "flags": ["lost", "auto"], "lost": [sectors]}, ...]}
+//
+// A salvage dump has "chosen_copy": null, the rebuilt superblock, a
+// "salvage" object ({"superblock": [how it was rebuilt], "unrecovered_count",
+// "unrecovered": [{"copy", "table_block", "spare_block", "reason"}]}) before
+// the remaps, and a "source" in each remap ({"copies": [..], "table_block",
+// "seq", "crc_ok"}).
 //
 // restore reads "format", "format_version", "superblock" and "remaps"; the
 // other keys are for people and are ignored.
@@ -33,11 +40,16 @@ class DumpWriter {
 public:
     // The report must have a chosen copy.
     DumpWriter(std::ostream& out, const CheckReport& report);
+    // A salvage dump; salvage must be possible().
+    DumpWriter(std::ostream& out, const CheckReport& report, const SalvageResult& salvage);
 
-    void add(std::uint64_t spare_block, const Entry& entry);
+    void add(std::uint64_t spare_block, const Entry& entry, const RemapSource* source = nullptr);
     void finish();
 
 private:
+    void begin(const CheckReport& report, const Superblock& superblock, std::optional<unsigned> chosen,
+               const SalvageResult* salvage);
+
     std::ostream& out_;
     bool first_ = true;
 };

@@ -166,70 +166,59 @@ bool table_block_valid(const RawBlock& raw, unsigned copy, std::uint64_t index,
     });
 }
 
-RepairPlan plan_repair(MetadataImage& image, const CheckReport& report)
-{
-    RepairPlan plan;
-    plan.needed = report.damaged() ||
-                  std::any_of(report.copies.begin(), report.copies.end(),
-                              [](const CopyReport& c) { return c.status != CopyStatus::ok; });
-    if (!plan.needed) {
-        plan.possible = true;
-        return plan;
-    }
-    if (!report.copies[0].superblock && !report.copies[1].superblock) {
-        plan.refusal = "no dm-remap superblock on the device: nothing to rebuild from";
-        return plan;
-    }
-    if (report.uuid_conflict) {
-        plan.refusal = "the copies belong to two different metadata sets: restore the right one "
-                       "from a dump";
-        return plan;
-    }
+namespace {
 
-    // The newest consistent copy the kernel could load, then an older one.
+// The newest consistent copy the kernel could load, then an older one,
+// skipping those whose table the kernel refuses. unusable says why.
+std::optional<unsigned> choose_source(const CheckReport& report, std::string& unusable)
+{
     std::vector<unsigned> candidates;
     if (report.chosen)
         candidates.push_back(*report.chosen);
     for (const CopyReport& c : report.copies)
         if (c.consistent && (!report.chosen || c.copy != *report.chosen))
             candidates.push_back(c.copy);
-    std::string unusable;
     for (const unsigned candidate : candidates) {
         const CopyReport& c = report.copies[candidate];
-        if (c.duplicate_blocks == 0 && c.outside_pool == 0) {
-            plan.source = candidate;
-            break;
-        }
+        if (c.duplicate_blocks == 0 && c.outside_pool == 0)
+            return candidate;
         unusable += (unusable.empty() ? "" : "; ") + std::string("copy ") + n(candidate) +
                     " (seq " + n(c.superblock->seq) + ") is consistent but its table maps " +
                     (c.duplicate_blocks ? "a block twice" : "a block outside the pool");
     }
+    return std::nullopt;
+}
 
-    if (plan.source) {
-        const CopyReport& source = report.copies[*plan.source];
-        const CopyReport& other = report.copies[1 - *plan.source];
-        plan.base = *source.superblock;
-        plan.first_copy = other.copy;
-        if (!unusable.empty()) {
-            plan.actions.push_back(unusable + ": falling back to copy " + n(source.copy) +
-                                   " (seq " + n(source.superblock->seq) +
-                                   "); remaps committed after it are lost");
-        }
-        plan.actions.push_back("copy " + n(source.copy) + " (seq " + n(source.superblock->seq) +
-                               ") is the newest usable consistent copy: both copies are written "
-                               "from it");
-        const std::string other_action = copy_status_action(other, source);
-        if (!other_action.empty())
-            plan.actions.push_back(other_action);
-    } else if (!unusable.empty()) {
-        plan.refusal = unusable + ", and no other copy is consistent (fix a dump by hand and "
-                                  "restore it)";
-        return plan;
-    } else if (!plan_merge(image, report, plan)) {
-        return plan;
+void plan_from_copy(const CheckReport& report, RepairPlan& plan, const std::string& unusable)
+{
+    const CopyReport& source = report.copies[*plan.source];
+    const CopyReport& other = report.copies[1 - *plan.source];
+    plan.base = *source.superblock;
+    plan.first_copy = other.copy;
+    if (!unusable.empty()) {
+        plan.actions.push_back(unusable + ": falling back to copy " + n(source.copy) + " (seq " +
+                               n(source.superblock->seq) + "); remaps committed after it are lost");
     }
+    plan.actions.push_back("copy " + n(source.copy) + " (seq " + n(source.superblock->seq) +
+                           ") is the newest usable consistent copy: both copies are written "
+                           "from it");
+    const std::string other_action = copy_status_action(other, source);
+    if (!other_action.empty())
+        plan.actions.push_back(other_action);
+    // A valid superblock newer than the source: its commits would go.
+    for (const CopyReport& c : report.copies) {
+        if (c.superblock_valid() && c.superblock->seq > source.superblock->seq) {
+            plan.losses.push_back("copy " + n(c.copy) + " holds seq " + n(c.superblock->seq) +
+                                  ", newer than copy " + n(source.copy) + "'s " +
+                                  n(source.superblock->seq) + ": its later commits are dropped");
+        }
+    }
+}
 
-    // What the written table will hold, and what gets corrected on the way.
+// What the written table will hold, and what gets corrected on the way.
+// False when the table is unusable.
+bool survey_table(MetadataImage& image, const CheckReport& report, RepairPlan& plan)
+{
     const Superblock& sb = plan.base;
     const TableSurvey s = survey(sb, [&](std::uint64_t i) {
         const unsigned copy = plan.source ? *plan.source : plan.block_source[i];
@@ -239,7 +228,7 @@ RepairPlan plan_repair(MetadataImage& image, const CheckReport& report)
         plan.refusal = "the merged table is unusable: " + s.first_problem +
                        " (fix a dump by hand and restore it)";
         plan.actions.clear();
-        return plan;
+        return false;
     }
     if (s.highest_used_spare > plan.base.table_used) {
         plan.actions.push_back("table_used raised from " + n(plan.base.table_used) + " to " +
@@ -256,17 +245,119 @@ RepairPlan plan_repair(MetadataImage& image, const CheckReport& report)
         plan.actions.push_back(n(s.normalized) +
                                " entries: LOST flag and lost sectors made to agree");
     }
+    plan.remaps = s.remaps;
+    return true;
+}
+
+// A copy taken whole, or two copies of one commit merged block by block.
+bool plan_from_copies(MetadataImage& image, const CheckReport& report, RepairPlan& plan)
+{
+    std::string unusable;
+    plan.source = choose_source(report, unusable);
+    if (plan.source) {
+        plan_from_copy(report, plan, unusable);
+    } else if (!unusable.empty()) {
+        plan.refusal = unusable + ", and no other copy is consistent";
+        return false;
+    } else if (!plan_merge(image, report, plan)) {
+        return false;
+    }
+    return survey_table(image, report, plan);
+}
+
+void plan_from_salvage(const CheckReport& report, RepairPlan& plan, SalvageResult salvage)
+{
+    plan.source.reset();
+    plan.block_source.clear();
+    plan.actions.clear();
+    plan.losses.clear();
+    plan.refusal.clear();
+    plan.base = *salvage.superblock;
+    plan.remaps = salvage.entries.size();
+    // Write first the copy with nothing the kernel could load.
+    plan.first_copy = report.copies[1].superblock_valid() && !report.copies[0].superblock_valid() ? 0 : 1;
+    plan.actions.push_back("no copy can be taken whole: salvaged " + n(salvage.entries.size()) +
+                           " remaps from the table blocks of both copies");
+    for (const std::string& note : salvage.superblock_notes)
+        plan.actions.push_back("superblock: " + note);
+    for (const Unrecovered& u : salvage.unrecovered)
+        plan.losses.push_back(u.reason);
+    if (salvage.unrecovered_count > salvage.unrecovered.size()) {
+        plan.losses.push_back(n(salvage.unrecovered_count - salvage.unrecovered.size()) +
+                              " more not listed");
+    }
+    plan.salvage = std::move(salvage);
+}
+
+// Salvage when the copies give nothing, or only by dropping commits.
+void consider_salvage(MetadataImage& image, const CheckReport& report, RepairPlan& plan,
+                      bool copies_usable)
+{
+    SalvageResult salvage = salvage_metadata(image, report);
+    if (salvage.possible())
+        fit_to_device(salvage, report.size_bytes / 512);
+    if (!salvage.possible()) {
+        if (!copies_usable)
+            plan.refusal += (plan.refusal.empty() ? "" : "; ") + std::string("salvage: ") + salvage.refusal;
+        return;
+    }
+    // A copy's plan that drops commits stands unless the salvage loses nothing.
+    if (copies_usable && !salvage.complete())
+        return;
+    plan_from_salvage(report, plan, std::move(salvage));
+}
+
+}  // namespace
+
+RepairPlan plan_repair(MetadataImage& image, const CheckReport& report)
+{
+    RepairPlan plan;
+    plan.needed = report.damaged() ||
+                  std::any_of(report.copies.begin(), report.copies.end(),
+                              [](const CopyReport& c) { return c.status != CopyStatus::ok; });
+    if (!plan.needed) {
+        plan.possible = true;
+        return plan;
+    }
+    if (report.newer_format) {
+        plan.refusal = "the metadata was written by a newer dm-remap: upgrade dmremap";
+        return plan;
+    }
+    if (report.no_metadata || (!report.copies[0].superblock && !report.copies[1].superblock)) {
+        plan.refusal = "no dm-remap superblock on the device: nothing to rebuild from";
+        return plan;
+    }
+    if (report.uuid_conflict) {
+        plan.refusal = "the copies belong to two different metadata sets: restore the right one "
+                       "from a dump";
+        return plan;
+    }
+
+    const bool copies_usable = plan_from_copies(image, report, plan);
+    if (!copies_usable || plan.lossy())
+        consider_salvage(image, report, plan, copies_usable);
+    if (!copies_usable && !plan.salvage)
+        return plan;
 
     if (report.newest_seq() == std::numeric_limits<std::uint64_t>::max()) {
         plan.refusal = "the sequence numbers on the device are exhausted";
         plan.actions.clear();
         return plan;
     }
-    plan.seq = std::max(report.newest_seq(), sb.seq) + 1;
-    plan.actions.push_back("both copies written with seq " + n(plan.seq) + ", " + n(s.remaps) +
+    plan.seq = std::max(report.newest_seq(), plan.base.seq) + 1;
+    plan.actions.push_back("both copies written with seq " + n(plan.seq) + ", " + n(plan.remaps) +
                            " remaps");
     plan.possible = true;
     return plan;
+}
+
+std::vector<std::pair<std::uint64_t, std::uint64_t>> RepairPlan::written_areas() const
+{
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> areas;
+    const std::uint64_t blocks = used_table_blocks(base.table_used);
+    for (const std::uint64_t sector : base.copy_offset)
+        areas.emplace_back(meta_block_offset(sector, 0), (1 + blocks) * block_bytes);
+    return areas;
 }
 
 std::uint64_t apply_repair(MetadataImage& image, const RepairPlan& plan, std::uint64_t now)
@@ -282,6 +373,18 @@ std::uint64_t apply_repair(MetadataImage& image, const RepairPlan& plan, std::ui
     request.commit_time = now;
     request.first_copy = plan.first_copy;
     const std::uint32_t block_size = plan.base.block_size;
+    if (plan.salvage) {
+        const std::vector<RecoveredEntry>& recovered = plan.salvage->entries;
+        return write_metadata(image, request, [&](std::uint64_t i) {
+            Entries entries;
+            const auto first = std::lower_bound(
+                recovered.begin(), recovered.end(), i * entries_per_block,
+                [](const RecoveredEntry& e, std::uint64_t spare) { return e.spare_block < spare; });
+            for (auto e = first; e != recovered.end() && e->spare_block / entries_per_block == i; ++e)
+                entries[e->spare_block % entries_per_block] = e->entry;
+            return entries;
+        });
+    }
     return write_metadata(image, request, [&](std::uint64_t i) {
         const unsigned copy = plan.source ? *plan.source : plan.block_source[i];
         Entries entries = decoded_entries(read_or_throw(image, copy, sectors[copy], i));

@@ -1,4 +1,5 @@
 #include "app.hpp"
+#include "cli_run.hpp"
 
 #include <gtest/gtest.h>
 
@@ -26,22 +27,11 @@ bool rejects(std::vector<std::string> args)
     return false;
 }
 
-struct RunResult {
-    int status;
-    std::string out;
-    std::string err;
-};
+using testing_support::RunResult;
 
 RunResult run(std::vector<std::string> args)
 {
-    args.insert(args.begin(), "dmremap");
-    std::vector<const char*> argv;
-    for (const std::string& arg : args)
-        argv.push_back(arg.c_str());
-    std::ostringstream out, err;
-    Cli cli;
-    const int status = cli.run(static_cast<int>(argv.size()), argv.data(), Io{out, err});
-    return RunResult{status, out.str(), err.str()};
+    return testing_support::run_cli(std::move(args));
 }
 
 TEST(CliCreate, TakesNameDevicesAndDefaults)

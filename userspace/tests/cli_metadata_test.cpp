@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "app.hpp"
+#include "cli_run.hpp"
 #include "error.hpp"
 #include "metadata_image.hpp"
 #include "metadata_render.hpp"
@@ -21,22 +22,11 @@ using testing_support::ImageBuilder;
 using testing_support::TempDir;
 namespace fs = std::filesystem;
 
-struct RunResult {
-    int status;
-    std::string out;
-    std::string err;
-};
+using testing_support::RunResult;
 
 RunResult run(std::vector<std::string> args)
 {
-    args.insert(args.begin(), "dmremap");
-    std::vector<const char*> argv;
-    for (const std::string& arg : args)
-        argv.push_back(arg.c_str());
-    std::ostringstream out, err;
-    Cli cli;
-    const int status = cli.run(static_cast<int>(argv.size()), argv.data(), Io{out, err});
-    return RunResult{status, out.str(), err.str()};
+    return testing_support::run_cli(std::move(args));
 }
 
 void write_bytes(const fs::path& path, const std::vector<std::uint8_t>& bytes)
@@ -157,8 +147,59 @@ TEST_F(CliMetadata, CheckAsJson)
 TEST_F(CliMetadata, CheckFailsOnAMissingFile)
 {
     const RunResult r = run({"metadata", "check", (dir_.path() / "nope").string()});
-    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.status, exit_unreadable);
+    EXPECT_NE(r.err.find("dmremap: open "), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("No such file or directory"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty());
+}
+
+TEST_F(CliMetadata, CheckJsonIsADocumentAlsoWhenTheOpenFails)
+{
+    const std::string missing = (dir_.path() / "nope").string();
+    const RunResult r = run({"metadata", "check", "--json", missing});
+    EXPECT_EQ(r.status, exit_unreadable);
+    const auto j = nlohmann::ordered_json::parse(r.out);
+    EXPECT_EQ(j.begin().key(), "schema");
+    EXPECT_EQ(j["schema"], 1);
+    EXPECT_EQ(j["device"], missing);
+    EXPECT_EQ(j["state"], "unreadable");
+    EXPECT_NE(j["error"].get<std::string>().find("No such file"), std::string::npos);
+    const RunResult repair = run({"metadata", "repair", "--json", missing});
+    EXPECT_EQ(repair.status, exit_unreadable);
+    EXPECT_EQ(nlohmann::json::parse(repair.out)["state"], "unreadable");
+}
+
+TEST_F(CliMetadata, CheckTellsBlankAndForeignApart)
+{
+    write_bytes(image(), std::vector<std::uint8_t>(builder_.bytes().size()));
+    const RunResult blank = run({"metadata", "check", "--json", image().string()});
+    EXPECT_EQ(blank.status, exit_no_metadata);
+    const auto j = nlohmann::json::parse(blank.out);
+    EXPECT_EQ(j["state"], "no_metadata");
+    EXPECT_EQ(j["blank"], true);
+
+    std::vector<std::uint8_t> data(builder_.bytes().size(), 0);
+    std::fill(data.begin(), data.begin() + 1024, 0xe5);
+    write_bytes(image(), data);
+    const RunResult foreign = run({"metadata", "check", image().string()});
+    EXPECT_EQ(foreign.status, exit_no_metadata);
+    EXPECT_NE(foreign.err.find("result: no dm-remap metadata"), std::string::npos) << foreign.err;
+    EXPECT_EQ(run({"metadata", "dump", image().string()}).status, exit_no_metadata);
+    EXPECT_EQ(run({"metadata", "repair", image().string()}).status, exit_no_metadata);
+
+    // A swap area, named by libblkid as wipefs would.
+    std::vector<std::uint8_t> swap(builder_.bytes().size(), 0);
+    swap[1024] = 1;     // version 1
+    swap[1028] = 0xff;  // last_page
+    const std::string magic = "SWAPSPACE2";
+    std::copy(magic.begin(), magic.end(), swap.begin() + 4096 - 10);
+    write_bytes(image(), swap);
+    const RunResult named = run({"metadata", "check", image().string()});
+    EXPECT_EQ(named.status, exit_no_metadata);
+    EXPECT_NE(named.err.find("  the device holds: swap\n"), std::string::npos) << named.err;
+    const auto j2 = nlohmann::json::parse(run({"metadata", "check", "--json", image().string()}).out);
+    EXPECT_EQ(j2["foreign"], "swap");
+    EXPECT_NE(run({"metadata", "dump", image().string()}).err.find("it holds: swap"), std::string::npos);
 }
 
 TEST_F(CliMetadata, CheckNeverWrites)
@@ -263,12 +304,12 @@ TEST_F(CliMetadata, RepairFixesAndReports)
     bytes[builder_.table_offset(0, 1) + 64] ^= 1;
     write_bytes(image(), bytes);
     const RunResult dry = run({"metadata", "repair", "--dry-run", image().string()});
-    EXPECT_EQ(dry.status, 0) << dry.err;
+    EXPECT_EQ(dry.status, exit_repaired) << dry.err;
     EXPECT_NE(dry.err.find("nothing written"), std::string::npos) << dry.err;
     EXPECT_EQ(read_bytes(image()), bytes);
 
     const RunResult r = run({"metadata", "repair", image().string()});
-    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.status, exit_repaired) << r.err;
     EXPECT_NE(r.err.find("repaired:"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("copy 0 was damaged: rebuilt from copy 1"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("after the repair: clean"), std::string::npos) << r.err;
@@ -276,24 +317,84 @@ TEST_F(CliMetadata, RepairFixesAndReports)
 
     const RunResult again = run({"metadata", "repair", "--json", image().string()});
     EXPECT_EQ(again.status, 0);
-    const auto j = nlohmann::json::parse(again.out);
+    const auto j = nlohmann::ordered_json::parse(again.out);
+    EXPECT_EQ(j.begin().key(), "schema");
     EXPECT_EQ(j["needed"], false);
     EXPECT_EQ(j["written"], false);
 }
 
-TEST_F(CliMetadata, RepairFailsWhenNothingCanBeRebuilt)
+TEST_F(CliMetadata, ALossyRepairNeedsForceAndKeepsABackup)
 {
+    // The same entry of table block 1 corrupted in both copies: the other
+    // remaps are salvaged, that entry is not.
     auto bytes = builder_.bytes();
     bytes[builder_.table_offset(0, 1) + 64] ^= 1;
     bytes[builder_.table_offset(1, 1) + 64] ^= 1;
     write_bytes(image(), bytes);
     const RunResult r = run({"metadata", "repair", image().string()});
-    EXPECT_EQ(r.status, 1);
-    EXPECT_NE(r.err.find("cannot repair: no copy is consistent, and table block 1 is damaged in "
-                         "both copies"),
-              std::string::npos)
+    EXPECT_EQ(r.status, exit_needs_force) << r.err;
+    EXPECT_NE(r.err.find("no copy can be taken whole: salvaged 2 remaps"), std::string::npos)
         << r.err;
+    EXPECT_NE(r.err.find("spare block 128: block "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("needs --force"), std::string::npos) << r.err;
     EXPECT_EQ(read_bytes(image()), bytes);
+
+    const fs::path backup = dir_.path() / "before.backup";
+    const RunResult forced =
+        run({"metadata", "repair", "--force", "--backup", backup.string(), image().string()});
+    EXPECT_EQ(forced.status, exit_repaired) << forced.err;
+    EXPECT_NE(forced.err.find("saved in " + backup.string()), std::string::npos) << forced.err;
+    EXPECT_EQ(run({"metadata", "check", image().string()}).status, 0);
+    const auto dumped = nlohmann::json::parse(run({"metadata", "dump", image().string()}).out);
+    EXPECT_EQ(dumped["remaps"].size(), 2u);
+
+    // The backup puts the damaged metadata back, byte for byte.
+    const RunResult restored = run({"metadata", "restore", backup.string(), image().string()});
+    EXPECT_EQ(restored.status, 0) << restored.err;
+    EXPECT_NE(restored.err.find("dmremap: restored 2 metadata areas"), std::string::npos)
+        << restored.err;
+    EXPECT_EQ(read_bytes(image()), bytes);
+}
+
+TEST_F(CliMetadata, DumpSalvageSaysWhereEachRemapCameFrom)
+{
+    auto bytes = builder_.bytes();
+    bytes[100] ^= 1;
+    bytes[builder_.superblock_offset(1) + 100] ^= 1;
+    write_bytes(image(), bytes);
+    EXPECT_EQ(run({"metadata", "dump", image().string()}).status, exit_failure);
+    const RunResult r = run({"metadata", "dump", "--salvage", image().string()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("dmremap: salvaged 2 remaps"), std::string::npos) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["chosen_copy"], nullptr);
+    EXPECT_EQ(j["salvage"]["unrecovered_count"], 0);
+    ASSERT_EQ(j["remaps"].size(), 2u);
+    EXPECT_EQ(j["remaps"][1]["spare_block"], 200);
+    EXPECT_EQ(j["remaps"][1]["source"]["copies"], nlohmann::json::array({0, 1}));
+    EXPECT_EQ(j["remaps"][1]["source"]["table_block"], 1);
+
+    // The salvage dump restores.
+    const fs::path file = dir_.path() / "salvage.json";
+    std::ofstream(file) << r.out;
+    const fs::path target = dir_.path() / "new.img";
+    write_bytes(target, std::vector<std::uint8_t>(builder_.bytes().size()));
+    EXPECT_EQ(run({"metadata", "restore", file.string(), target.string()}).status, 0);
+    EXPECT_EQ(run({"metadata", "check", target.string()}).status, 0);
+}
+
+TEST_F(CliMetadata, RestoreRefusesDuplicateKeys)
+{
+    const auto dump = run({"metadata", "dump", image().string()}).out;
+    std::string doubled = dump;
+    const auto at = doubled.find("\"block\":10");
+    ASSERT_NE(at, std::string::npos);
+    doubled.insert(at, "\"block\":11,");
+    const fs::path file = dir_.path() / "dump.json";
+    std::ofstream(file) << doubled;
+    const RunResult r = run({"metadata", "restore", "--force", file.string(), image().string()});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("key 'block' appears twice"), std::string::npos) << r.err;
 }
 
 TEST(MetadataSpareFile, RefusesAnImageThatAHeldLoopDeviceUses)

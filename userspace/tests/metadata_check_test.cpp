@@ -221,10 +221,26 @@ TEST(MetadataCheck, AnUnknownVersionIsReported)
     const CheckReport r = check_builder(b);
     EXPECT_TRUE(r.damaged());
     EXPECT_FALSE(r.chosen);
-    EXPECT_TRUE(has_problem(r, Severity::damage, 0, 0, "version", "not supported"));
-    EXPECT_TRUE(has_problem(r, Severity::damage, 1, 0, "version", "not supported"));
+    EXPECT_TRUE(r.newer_format);
+    EXPECT_TRUE(has_problem(r, Severity::damage, 0, 0, "version", "newer than this tool's (1): upgrade dmremap"));
+    EXPECT_TRUE(has_problem(r, Severity::damage, 1, 0, "version", "upgrade dmremap"));
+    // Never "repair may rebuild it" over a newer format.
     EXPECT_TRUE(has_problem(r, Severity::damage, std::nullopt, std::nullopt, "",
-                            "no consistent metadata copy"));
+                            "written by a newer dm-remap (on-disk format version 2; this tool "
+                            "reads 1): upgrade dmremap"))
+        << listing(r);
+    EXPECT_FALSE(has_problem(r, Severity::damage, std::nullopt, std::nullopt, "", "repair rebuilds"));
+
+    for (unsigned copy = 0; copy < 2; ++copy) {
+        auto sb = b.superblock(copy);
+        sb.version = 0;
+        b.put_superblock(copy, sb);
+    }
+    const CheckReport zero = check_builder(b);
+    EXPECT_FALSE(zero.newer_format);
+    EXPECT_TRUE(has_problem(zero, Severity::damage, 0, 0, "version", "not one dm-remap ever wrote"));
+    EXPECT_TRUE(has_problem(zero, Severity::damage, std::nullopt, std::nullopt, "",
+                            "dmremap metadata repair rebuilds what can be trusted"));
 }
 
 TEST(MetadataCheck, WrongMagicInBothCopiesIsNoMetadata)
@@ -238,7 +254,12 @@ TEST(MetadataCheck, WrongMagicInBothCopiesIsNoMetadata)
     const CheckReport r = check_builder(b);
     EXPECT_TRUE(r.damaged());
     EXPECT_FALSE(r.blank);
-    EXPECT_TRUE(has_problem(r, Severity::damage, std::nullopt, std::nullopt, "", "other data"));
+    // The table blocks are still there: not "other data", which a target
+    // would refuse, nor blank, which it would format.
+    EXPECT_FALSE(r.no_metadata);
+    EXPECT_TRUE(has_problem(r, Severity::damage, std::nullopt, std::nullopt, "",
+                            "but dm-remap metadata blocks at sectors 8, "))
+        << listing(r);
 }
 
 TEST(MetadataCheck, ABlankSpareHasNoMetadata)

@@ -64,5 +64,35 @@ TEST(Crc32c, ChainsLikeTheKernel)
     EXPECT_EQ(whole, 0x22620404u);
 }
 
+TEST(Crc32c, TheTablesMatchTheCheckValue)
+{
+    const std::string_view text = "123456789";
+    EXPECT_EQ(~crc32c_update_table(~0u, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}),
+              0xe3069283u);
+}
+
+TEST(Crc32c, TheInstructionAndTheTablesAgree)
+{
+    if (!crc32c_hardware_available())
+        GTEST_SKIP() << "this CPU has no crc32 instruction";
+    std::vector<std::uint8_t> data(4096 + 13);
+    std::uint32_t state = 12345;
+    for (std::uint8_t& byte : data) {
+        state = state * 1103515245 + 12345;
+        byte = static_cast<std::uint8_t>(state >> 16);
+    }
+    // Every length from 0 to 40 (the tail loop) and offsets that misalign
+    // the 8-byte loads, then whole blocks.
+    for (std::size_t offset = 0; offset < 8; ++offset) {
+        for (std::size_t length = 0; length <= 40; ++length) {
+            const std::span<const std::uint8_t> part(data.data() + offset, length);
+            EXPECT_EQ(crc32c_update_hardware(0xffffffff, part), crc32c_update_table(0xffffffff, part))
+                << offset << " " << length;
+        }
+    }
+    EXPECT_EQ(crc32c_update_hardware(0, data), crc32c_update_table(0, data));
+    EXPECT_EQ(crc32c_update(7, data), crc32c_update_table(7, data));
+}
+
 }  // namespace
 }  // namespace dmremap::metadata

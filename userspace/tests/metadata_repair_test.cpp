@@ -153,21 +153,23 @@ TEST(MetadataRepair, MergesTwoCopiesOfOneCommitBlockByBlock)
     EXPECT_EQ(loaded_remaps(r.bytes), expected);
 }
 
-TEST(MetadataRepair, CannotMergeABlockDamagedInBothCopies)
+TEST(MetadataRepair, SalvagesABlockDamagedInBothCopies)
 {
     ImageBuilder b = populated();
+    const auto expected = loaded_remaps(b.bytes());
+    // A free entry's ignored field: both CRCs go bad, the entries agree.
     b.bytes()[b.table_offset(0, 1) + 300] ^= 1;
     b.bytes()[b.table_offset(1, 1) + 300] ^= 1;
     const Repaired r = repair(b.bytes());
     EXPECT_TRUE(r.plan.needed);
-    EXPECT_FALSE(r.plan.possible);
-    EXPECT_NE(r.plan.refusal.find("table block 1 is damaged in both copies"), std::string::npos)
-        << r.plan.refusal;
-    EXPECT_EQ(r.writes, 0u);
-    EXPECT_EQ(r.bytes, b.bytes());
+    ASSERT_TRUE(r.plan.possible) << r.plan.refusal;
+    EXPECT_TRUE(r.plan.salvage);
+    EXPECT_FALSE(r.plan.lossy());
+    expect_healthy(r, "salvage");
+    EXPECT_EQ(loaded_remaps(r.bytes), expected);
 }
 
-TEST(MetadataRepair, CannotMergeDifferentCommits)
+TEST(MetadataRepair, SalvagesDifferentCommitsWhenEveryBlockIsKnown)
 {
     ImageBuilder b = populated();
     b.stage(5, 50);
@@ -177,19 +179,29 @@ TEST(MetadataRepair, CannotMergeDifferentCommits)
     b.bytes()[b.table_offset(0, 1) + 300] ^= 1;
     b.bytes()[b.table_offset(1, 0) + 300] ^= 1;
     const Repaired r = repair(b.bytes());
-    EXPECT_FALSE(r.plan.possible);
-    EXPECT_NE(r.plan.refusal.find("different commits"), std::string::npos) << r.plan.refusal;
+    // The copies cannot be merged, but every block's version of seq 3 is
+    // known: copy 0's block 0 (its superblock holds seq 3) and copy 1's
+    // block 1 (the same seq as copy 0's damaged one).
+    ASSERT_TRUE(r.plan.possible) << r.plan.refusal;
+    EXPECT_TRUE(r.plan.salvage);
+    EXPECT_FALSE(r.plan.lossy());
+    expect_healthy(r, "different commits");
+    EXPECT_EQ(loaded_remaps(r.bytes).at(5), 50u);
 }
 
-TEST(MetadataRepair, CannotRebuildWithoutSuperblocks)
+TEST(MetadataRepair, RebuildsSuperblocksDamagedTheSameWayInBoth)
 {
     ImageBuilder b = populated();
+    const auto expected = loaded_remaps(b.bytes());
+    // pool_offset, the same bit in both: the layout is recomputed.
     b.bytes()[b.superblock_offset(0) + 100] ^= 1;
     b.bytes()[b.superblock_offset(1) + 100] ^= 1;
     const Repaired r = repair(b.bytes());
-    EXPECT_FALSE(r.plan.possible);
-    EXPECT_FALSE(r.plan.refusal.empty());
-    EXPECT_EQ(r.writes, 0u);
+    ASSERT_TRUE(r.plan.possible) << r.plan.refusal;
+    EXPECT_FALSE(r.plan.lossy());
+    expect_healthy(r, "superblocks");
+    EXPECT_EQ(r.after.copies[0].superblock->pool_offset, b.geometry().pool_offset);
+    EXPECT_EQ(loaded_remaps(r.bytes), expected);
 
     const Repaired blank = repair(std::vector<std::uint8_t>(8192 * 512));
     EXPECT_FALSE(blank.plan.possible);
@@ -248,19 +260,30 @@ TEST(MetadataRepair, FallsBackFromACopyThatMapsABlockTwice)
     const Repaired r = repair(b.bytes());
     ASSERT_TRUE(r.plan.possible) << r.plan.refusal;
     EXPECT_EQ(r.plan.source, 1u);
+    EXPECT_TRUE(r.plan.lossy());  // copy 0's seq 3 goes
     expect_healthy(r, "fallback");
     EXPECT_EQ(loaded_remaps(r.bytes).count(5), 0u);
 
-    // With the same fault in both copies nothing usable is left.
+    // With the same fault in both copies, a salvage keeps every remap but
+    // the two of block 10, whose data may be on either spare block.
     ImageBuilder both = populated();
     for (unsigned copy = 0; copy < 2; ++copy) {
         auto t = both.table_block(copy, 0);
         t.entries[6].block = 10;
         both.put_table_block(copy, 0, t);
     }
-    const Repaired refused = repair(both.bytes());
-    EXPECT_FALSE(refused.plan.possible);
-    EXPECT_NE(refused.plan.refusal.find("twice"), std::string::npos) << refused.plan.refusal;
+    const Repaired salvaged = repair(both.bytes());
+    ASSERT_TRUE(salvaged.plan.possible) << salvaged.plan.refusal;
+    EXPECT_TRUE(salvaged.plan.salvage);
+    EXPECT_TRUE(salvaged.plan.lossy());
+    ASSERT_EQ(salvaged.plan.losses.size(), 2u);
+    EXPECT_NE(salvaged.plan.losses[0].find("block 10 is remapped more than once"), std::string::npos)
+        << salvaged.plan.losses[0];
+    expect_healthy(salvaged, "duplicates");
+    const auto left = loaded_remaps(salvaged.bytes);
+    EXPECT_EQ(left.count(0), 0u);
+    EXPECT_EQ(left.count(6), 0u);
+    EXPECT_EQ(left.at(1), 11u);
 }
 
 TEST(MetadataRepair, RaisesTableUsedOverEntriesInUse)

@@ -37,7 +37,7 @@ TEST(RenderStatus, JsonHasTheContractFieldsInOrder)
 {
     const Json document = status_json(DeviceId{"r0", "dm-3"}, sample_status());
     EXPECT_EQ(keys(document),
-              (std::vector<std::string>{"name", "device", "block_size", "remapped", "spare_total",
+              (std::vector<std::string>{"schema", "name", "device", "block_size", "remapped", "spare_total",
                                         "spare_free", "read_errors", "write_errors", "auto_remaps",
                                         "lost_sectors", "metadata_seq", "metadata_state",
                                         "health_score", "health_state", "extra"}));
@@ -95,7 +95,7 @@ TEST(RenderList, JsonListsDevicesUnderDevices)
 
 TEST(RenderList, JsonOfNoDevicesIsAnEmptyArray)
 {
-    EXPECT_EQ(device_list_json({}).dump(), R"({"devices":[]})");
+    EXPECT_EQ(device_list_json({}).dump(), R"({"schema":1,"devices":[]})");
 }
 
 TEST(RenderList, TextHasAHeaderAndKernelNames)
@@ -121,14 +121,18 @@ TEST(RenderRemaps, JsonStreamIsOneDocument)
     std::ostringstream out;
     auto writer = make_remap_list_writer(out, DeviceId{"r\"0", "dm-3"}, true);
     writer->add(RemapEntry{1, 0, "-"});
-    writer->add(RemapEntry{UINT64_MAX, 7, "lR"});
+    writer->add(RemapEntry{UINT64_MAX, 7, "MLA"});
+    writer->add(RemapEntry{9, 8, "Z"});
     writer->finish();
     const Json document = Json::parse(out.str());
-    EXPECT_EQ(keys(document), (std::vector<std::string>{"name", "device", "remaps"}));
+    EXPECT_EQ(keys(document), (std::vector<std::string>{"schema", "name", "device", "remaps"}));
+    EXPECT_EQ(document["schema"], 1);
     EXPECT_EQ(document["name"], "r\"0");
-    ASSERT_EQ(document["remaps"].size(), 2u);
+    ASSERT_EQ(document["remaps"].size(), 3u);
     EXPECT_EQ(keys(document["remaps"][0]), (std::vector<std::string>{"block", "spare_block", "flags"}));
-    EXPECT_EQ(document["remaps"][0]["flags"], "-");
+    EXPECT_EQ(document["remaps"][0]["flags"], Json::array());
+    EXPECT_EQ(document["remaps"][1]["flags"], Json::array({"moving", "lost", "auto"}));
+    EXPECT_EQ(document["remaps"][2]["flags"], Json::array({"Z"}));
     EXPECT_EQ(document["remaps"][1]["block"].get<std::uint64_t>(), UINT64_MAX);
     EXPECT_EQ(document["remaps"][1]["spare_block"], 7);
 }
