@@ -72,7 +72,6 @@ done
 
 KVER=$("$SCRIPT_DIR/kver.sh") || die "cannot determine the kernel to boot"
 KERNEL=$("$SCRIPT_DIR/vmlinux.sh") || die "cannot find the kernel image"
-INITRD=$("$SCRIPT_DIR/mkinitramfs.sh" --cached) || die "cannot build the initramfs"
 
 # One VM at a time, machine-wide, and taken before the results directory
 # is touched: two runs sharing the default directory would otherwise
@@ -88,6 +87,10 @@ if [[ ${DMREMAP_VM_LOCK_HELD:-} != 1 ]]; then
 		flock 9
 	fi
 fi
+
+# The initramfs after the lock: another tree's run may replace the cached
+# image (a different mkinitramfs.sh) while this one waits.
+INITRD=$("$SCRIPT_DIR/mkinitramfs.sh" --cached) || die "cannot build the initramfs"
 
 mkdir -p "$results"
 results=$(cd "$results" && pwd -P)
