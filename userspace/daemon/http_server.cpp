@@ -5,6 +5,9 @@
 
 #include <httplib.h>
 
+#include <chrono>
+#include <thread>
+
 #include "error.hpp"
 #include "unique_fd.hpp"
 
@@ -74,6 +77,11 @@ void HttpServer::start(const std::string& host, std::uint16_t port, const std::s
         port_ = port;
     }
     thread_ = std::thread([this] { server_->listen_after_bind(); });
+    // httplib's stop() does nothing until the loop runs: wait for it, so
+    // that a stop right after the start is not lost.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!server_->is_running() && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void HttpServer::stop()

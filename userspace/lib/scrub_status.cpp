@@ -1,6 +1,7 @@
 #include "scrub_status.hpp"
 
 #include <string>
+#include <utility>
 
 #include "error.hpp"
 #include "number_parse.hpp"
@@ -12,7 +13,7 @@ ScrubStatus parse_scrub_status_reply(std::string_view reply)
 {
     ScrubStatus scrub;
     bool have_state = false;
-    unsigned numbers = 0;
+    unsigned seen = 0;  // a bit per number field
     for (std::string_view word : split_words(reply)) {
         const std::size_t equals = word.find('=');
         if (equals == std::string_view::npos)
@@ -27,19 +28,19 @@ ScrubStatus parse_scrub_status_reply(std::string_view reply)
             have_state = true;
             continue;
         }
-        std::uint64_t* field = key == "position" ? &scrub.position
-                               : key == "found"  ? &scrub.found
-                               : key == "passes" ? &scrub.passes
-                               : key == "rate"   ? &scrub.rate
-                                                 : nullptr;
-        if (field == nullptr)
-            continue;
-        *field = parse_unsigned(value, context);
-        ++numbers;
+        const std::pair<std::string_view, std::uint64_t*> fields[] = {
+            {"position", &scrub.position}, {"found", &scrub.found},
+            {"passes", &scrub.passes},     {"rate", &scrub.rate}};
+        for (unsigned i = 0; i < 4; ++i) {
+            if (key == fields[i].first) {
+                *fields[i].second = parse_unsigned(value, context);
+                seen |= 1u << i;
+            }
+        }
     }
     if (!have_state)
         throw ParseError("scrub status reply", "state=<idle|running> is missing");
-    if (numbers < 4)
+    if (seen != 0xf)
         throw ParseError("scrub status reply", "expected position, found, passes and rate");
     return scrub;
 }
