@@ -8,12 +8,14 @@ DMREMAPD=$REPO/build/bin/dmremapd
 DAEMON_PORT=9748
 DAEMON_PID=
 DAEMON_LOG=$SCENARIO_OUT/dmremapd.log
+DAEMON_CONFIG=/dev/null
 
 # daemon_start [ARGS...] -- start dmremapd on 127.0.0.1:$DAEMON_PORT as a
 # background job (cleanup kills it), its log in $DAEMON_LOG, its state
-# file under /tmp, no config file; returns when /healthz answers.
+# file under /tmp, the config file $DAEMON_CONFIG (none by default);
+# returns when /healthz answers.
 daemon_start() {
-	"$DMREMAPD" --listen "127.0.0.1:$DAEMON_PORT" --config /dev/null \
+	"$DMREMAPD" --listen "127.0.0.1:$DAEMON_PORT" --config "$DAEMON_CONFIG" \
 		--state-file "/tmp/dmremapd-$SCENARIO_NAME.state" "$@" >>"$DAEMON_LOG" 2>&1 &
 	DAEMON_PID=$!
 	wait_until 20 daemon_healthy || die "dmremapd did not answer /healthz; log: $(cat "$DAEMON_LOG")"

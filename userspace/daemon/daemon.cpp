@@ -95,6 +95,9 @@ int run_daemon(const Invocation& invocation, Config config, Logger& log, const s
     DmControl dm;
     std::optional<RemapWatcher> watcher;
     try {
+        // libdevmapper makes /dev/mapper/control when it is missing (no
+        // udev yet): talk to it first, then open the node for events.
+        dm.list_devices();
         watcher.emplace(dm, invocation.control_path);
     } catch (const OperationError& error) {
         log.line(std::string("cannot watch device-mapper events: ") + error.what());

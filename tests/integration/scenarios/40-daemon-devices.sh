@@ -21,7 +21,9 @@ main=$(mk_loop 64M main)
 spare=$(mk_loop 16M spare)
 dm_create linear0 "0 1024 linear $main 0"   # not a remap device: ignored
 
-daemon_start --alert-command /tmp/alert.sh
+DAEMON_CONFIG=/tmp/dmremapd.conf
+echo "alert-command = /tmp/alert.sh" >"$DAEMON_CONFIG"
+daemon_start
 out=$(scrape)
 assert_contains "$out" 'dmremapd_build_info{version="' "build info"
 [[ $out != *dmremap_up* ]] || die "a device reported before any exists: $out"
@@ -62,6 +64,17 @@ log "created again under the same name"
 remap_create r0b "$main" "$spare"
 wait_until 1 metric_is 1 dmremap_up r0b || die "device back under its name not followed"
 assert_eq 1 "$(metric dmremap_remapped_blocks r0b)" "its remaps, from the spare's metadata"
+
+log "SIGHUP: a bad config file is refused, a good one applied"
+echo "alert-reminder = weekly" >>"$DAEMON_CONFIG"
+kill -HUP "$DAEMON_PID"
+wait_until 5 grep -q "dmremapd.conf:2: alert-reminder: 'weekly' is not one of once, daily, diminishing; keeping the previous configuration" "$DAEMON_LOG" ||
+	die "bad config on SIGHUP not logged: $(cat "$DAEMON_LOG")"
+echo "alert-command = /tmp/alert.sh" >"$DAEMON_CONFIG"
+echo "alert-reminder = daily" >>"$DAEMON_CONFIG"
+kill -HUP "$DAEMON_PID"
+wait_until 5 grep -q "configuration reloaded" "$DAEMON_LOG" || die "SIGHUP not applied"
+daemon_healthy || die "not answering after SIGHUP"
 
 log "a second daemon on the same port"
 set +e
