@@ -106,6 +106,8 @@ std::string render_metrics(const std::vector<DeviceMetrics>& devices, const std:
     out.sample("dmremapd_build_info", {{"version", version}}, std::uint64_t{1});
     std::set<std::string> written;
     for (const DeviceMetrics& device : devices) {
+        if (device.sample.gone)
+            continue;
         if (written.insert(device.sample.device.entry.kernel_name()).second)
             add_device(out, device);
     }

@@ -1,6 +1,9 @@
 #include "remap_sample.hpp"
 
+#include <cerrno>
 #include <fstream>
+
+#include "dm_error.hpp"
 
 #include "error.hpp"
 #include "number_parse.hpp"
@@ -62,6 +65,10 @@ RemapSample read_remap_sample(DmControl& dm, const WatchedDevice& device, const 
             sample.error = "the remap target is gone from the live table";
             return sample;
         }
+    } catch (const DmError& error) {
+        sample.error = error.what();
+        sample.gone = error.error_code() == ENXIO;
+        return sample;
     } catch (const std::exception& error) {
         sample.error = error.what();
         return sample;

@@ -19,6 +19,9 @@ struct RemapSample {
     // figures below are not meaningful.
     bool up = false;
     std::string error;
+    // The device no longer exists (removed, or renamed, since it was
+    // listed): not a device that cannot be read, one that is not there.
+    bool gone = false;
     TargetStatus status;
     std::uint64_t nr_blocks = 0;  // blocks the target maps
     // The main and spare devices: kernel names (e.g. "sdb") when sysfs

@@ -89,6 +89,16 @@ TEST(Metrics, UnreadableDeviceShowsOnlyUpZero)
     EXPECT_THAT(text, testing::Not(testing::HasSubstr("dmremap_remapped_blocks")));
 }
 
+TEST(Metrics, ADeviceRemovedSinceTheListIsLeftOut)
+{
+    RemapSample removed = sample("removed", 4);
+    removed.up = false;
+    removed.gone = true;
+    const std::string text = render_metrics({DeviceMetrics{removed, std::nullopt}}, "0.1.0");
+    EXPECT_THAT(text, testing::Not(testing::HasSubstr("removed")));
+    EXPECT_THAT(text, testing::HasSubstr("dmremapd_build_info"));
+}
+
 TEST(Metrics, ADeviceListedTwiceDuringARenameIsWrittenOnce)
 {
     RemapSample renamed = sample("new-name", 0);
