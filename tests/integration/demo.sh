@@ -12,8 +12,10 @@ work=$(mktemp -d /tmp/dmremap-demo.XXXXXX)
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
+daemon_pid=
 cleanup() {
 	set +e
+	[[ -n $daemon_pid ]] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
 	dmsetup remove --retry demo 2>/dev/null
 	dmsetup remove --retry faulty 2>/dev/null
 	losetup -D
@@ -35,6 +37,16 @@ run modprobe dm_remap
 run dmsetup create demo --table "0 $size remap /dev/mapper/faulty $spare"
 run dmsetup status demo
 run "$dmremap" status demo
+
+say "dmremapd, the monitoring daemon, follows it and serves Prometheus metrics"
+"$REPO/build/bin/dmremapd" --config /dev/null --state-file "$work/dmremapd.state" \
+	--alert-command 'echo "ALERT $DMREMAP_EVENT $DMREMAP_NAME: $DMREMAP_MESSAGE" >&2' 2>"$work/dmremapd.log" &
+daemon_pid=$!
+for _ in $(seq 100); do
+	curl -sf http://127.0.0.1:9748/healthz >/dev/null && break
+	sleep 0.1
+done
+run curl -s http://127.0.0.1:9748/healthz
 
 say "16 MiB of data written through it"
 dd if=/dev/urandom of="$work/data" bs=1M count=16 status=none
@@ -58,6 +70,12 @@ run dmsetup message demo 0 list
 run dmsetup status demo
 run dmsetup message demo 0 health
 echo "(a lost sector reads as an error, never as other data, until it is written again)"
+
+say "what a Prometheus scrape of dmremapd returns now"
+echo '$ curl -s http://127.0.0.1:9748/metrics | grep -v "^#"'
+curl -s http://127.0.0.1:9748/metrics | grep -v '^#'
+say "and what dmremapd logged (an alert runs the --alert-command)"
+cat "$work/dmremapd.log"
 
 say "writing the data again: the bad blocks' writes land on spare blocks"
 run dd if="$work/data" of=/dev/mapper/demo bs=1M oflag=direct status=none

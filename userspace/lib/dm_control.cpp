@@ -4,6 +4,9 @@
 #include <sys/sysmacros.h>
 
 #include <cerrno>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
 
 #include "dm_task.hpp"
 
@@ -139,22 +142,66 @@ std::string DmControl::message(const std::string& name, std::uint64_t sector, co
     return reply != nullptr ? reply : "";
 }
 
-std::vector<DeviceEntry> DmControl::list_devices()
+namespace {
+
+// The interface version from which DM_DEVICE_LIST puts each device's event
+// counter after its name.
+constexpr unsigned event_nr_minor = 37;
+
+// Visits the entries of a DM_DEVICE_LIST reply, each with the event counter
+// the kernel stored after the name, 8-byte aligned within the entry (which
+// itself starts 8-byte aligned).
+void walk_names(DmTask& task, const std::function<void(const dm_names&, std::uint32_t)>& visit)
 {
-    DmTask task(DM_DEVICE_LIST, "list devices", "");
-    task.run();
-    std::vector<DeviceEntry> devices;
     const struct dm_names* names = dm_task_get_names(task.get());
     // An empty list is one entry with dev 0.
     if (names == nullptr || names->dev == 0)
-        return devices;
+        return;
     for (;;) {
-        devices.push_back(DeviceEntry{names->name, ::major(names->dev), ::minor(names->dev)});
+        const std::size_t name_end = offsetof(dm_names, name) + std::strlen(names->name) + 1;
+        const std::size_t counter_at = (name_end + 7) & ~std::size_t{7};
+        std::uint32_t event_nr = 0;
+        std::memcpy(&event_nr, reinterpret_cast<const char*>(names) + counter_at, sizeof(event_nr));
+        visit(*names, event_nr);
         if (names->next == 0)
             break;
         names = reinterpret_cast<const struct dm_names*>(reinterpret_cast<const char*>(names) +
                                                           names->next);
     }
+}
+
+}  // namespace
+
+std::vector<DeviceEntry> DmControl::list_devices()
+{
+    DmTask task(DM_DEVICE_LIST, "list devices", "");
+    task.run();
+    std::vector<DeviceEntry> devices;
+    walk_names(task, [&](const dm_names& entry, std::uint32_t) {
+        devices.push_back(DeviceEntry{entry.name, ::major(entry.dev), ::minor(entry.dev)});
+    });
+    return devices;
+}
+
+std::vector<DeviceEventCount> DmControl::list_devices_with_event_nr()
+{
+    DmTask task(DM_DEVICE_LIST, "list devices", "");
+    task.run();
+    char version[64] = {};
+    unsigned major_version = 0, minor_version = 0;
+    if (!dm_task_get_driver_version(task.get(), version, sizeof(version)) ||
+        std::sscanf(version, "%u.%u", &major_version, &minor_version) != 2 ||
+        (major_version == 4 && minor_version < event_nr_minor)) {
+        throw DmError("list devices with event counters", "", 0,
+                      {std::string("the kernel's device-mapper interface is version ") + version +
+                       "; event counters need 4.37 (Linux 4.13) or later"},
+                      {});
+    }
+    std::vector<DeviceEventCount> devices;
+    walk_names(task, [&](const dm_names& entry, std::uint32_t event_nr) {
+        devices.push_back(DeviceEventCount{
+            DeviceEntry{entry.name, ::major(entry.dev), ::minor(entry.dev)}, event_nr});
+    });
     return devices;
 }
 

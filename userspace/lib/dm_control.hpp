@@ -32,6 +32,15 @@ struct DeviceEntry {
     bool operator==(const DeviceEntry&) const = default;
 };
 
+// A device in the device list, with its event counter: the number of
+// dm_table_event() calls of its targets since the device was created.
+struct DeviceEventCount {
+    DeviceEntry device;
+    std::uint32_t event_nr = 0;
+
+    bool operator==(const DeviceEventCount&) const = default;
+};
+
 // What DM_DEVICE_INFO reports about an existing device.
 struct DeviceInfo {
     std::string name;
@@ -84,6 +93,10 @@ public:
     std::string message(const std::string& name, std::uint64_t sector, const std::string& text);
 
     std::vector<DeviceEntry> list_devices();
+    // The same list with each device's event counter, in one ioctl (the
+    // kernel adds the counters from interface 4.37, Linux 4.13, on; older
+    // kernels make it throw DmError).
+    std::vector<DeviceEventCount> list_devices_with_event_nr();
     // The devices whose live table has a target whose type satisfies matches.
     // Devices that disappear while being looked at are left out.
     std::vector<DeviceEntry> list_devices_with_target(
