@@ -2,47 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <sstream>
+#include "cli_test_support.hpp"
 
 namespace dmremap::cli {
 namespace {
-
-// Parses args (without the program name) as the command line would.
-void parse(Cli& cli, std::vector<std::string> args)
-{
-    std::reverse(args.begin(), args.end());
-    cli.app().parse(args);
-}
-
-bool rejects(std::vector<std::string> args)
-{
-    Cli cli;
-    try {
-        parse(cli, std::move(args));
-    } catch (const CLI::ParseError&) {
-        return true;
-    }
-    return false;
-}
-
-struct RunResult {
-    int status;
-    std::string out;
-    std::string err;
-};
-
-RunResult run(std::vector<std::string> args)
-{
-    args.insert(args.begin(), "dmremap");
-    std::vector<const char*> argv;
-    for (const std::string& arg : args)
-        argv.push_back(arg.c_str());
-    std::ostringstream out, err;
-    Cli cli;
-    const int status = cli.run(static_cast<int>(argv.size()), argv.data(), Io{out, err});
-    return RunResult{status, out.str(), err.str()};
-}
 
 TEST(CliCreate, TakesNameDevicesAndDefaults)
 {

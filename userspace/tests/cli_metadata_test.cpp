@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "app.hpp"
+#include "cli_test_support.hpp"
 #include "error.hpp"
 #include "metadata_image.hpp"
 #include "metadata_render.hpp"
@@ -21,23 +22,6 @@ using testing_support::ImageBuilder;
 using testing_support::TempDir;
 namespace fs = std::filesystem;
 
-struct RunResult {
-    int status;
-    std::string out;
-    std::string err;
-};
-
-RunResult run(std::vector<std::string> args)
-{
-    args.insert(args.begin(), "dmremap");
-    std::vector<const char*> argv;
-    for (const std::string& arg : args)
-        argv.push_back(arg.c_str());
-    std::ostringstream out, err;
-    Cli cli;
-    const int status = cli.run(static_cast<int>(argv.size()), argv.data(), Io{out, err});
-    return RunResult{status, out.str(), err.str()};
-}
 
 void write_bytes(const fs::path& path, const std::vector<std::uint8_t>& bytes)
 {
