@@ -74,8 +74,12 @@ void write_health_text(std::ostream& out, const HealthFigures& h)
     };
     for (const auto& [key, value] : h.extra)
         rows.push_back({key, value});
-    rows.push_back({"reasons", h.reasons.empty() ? "none" : ""});
+    if (h.reasons.empty())
+        rows.push_back({"reasons", "none"});
     write_columns(out, rows);
+    if (h.reasons.empty())
+        return;
+    out << "reasons\n";
 
     std::vector<std::vector<std::string>> reasons;
     for (const HealthReason& r : h.reasons) {

@@ -137,7 +137,9 @@ TEST(HealthRender, TextListsReasonsWithPenalties)
     cli::write_health_text(out, health_figures(parse_health_reply(example_reply)));
     const std::string text = out.str();
     EXPECT_EQ(text.substr(0, text.find('\n')), "score                     54");
-    EXPECT_NE(text.find("\n  -10  remapped_blocks  2 blocks remapped\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("\nmetadata_state            ok\nreasons\n  -10  remapped_blocks  2 blocks remapped\n"),
+              std::string::npos)
+        << text;
     EXPECT_NE(text.find("\n  -5   recent_remaps    2 automatic remaps in the last hour\n"),
               std::string::npos)
         << text;

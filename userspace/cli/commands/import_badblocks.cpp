@@ -144,6 +144,8 @@ int run_import_badblocks(const ImportBadblocksArgs& args, const Io& io)
                                                    device.nr_blocks());
     const std::vector<BlockListError> errors = all_errors(list, mapping);
     BlockResults results;
+    if (list.blocks.empty() && errors.empty())
+        io.err << "dmremap: " << operation << " " << args.name << ": the list names no block\n";
     if (!errors.empty()) {
         report_errors(args, errors, io);
     } else if (args.dry_run) {
