@@ -3,6 +3,8 @@
 #include <blkid/blkid.h>
 
 #include <algorithm>
+#include <array>
+#include <fstream>
 #include <memory>
 #include <set>
 
@@ -125,43 +127,127 @@ LostOwners ext_owners(const std::filesystem::path& device, std::uint32_t block_s
     return owners;
 }
 
+XfsGeometry read_xfs_geometry(const std::filesystem::path& device)
+{
+    std::ifstream in(device, std::ios::binary);
+    std::array<std::uint8_t, 512> sector{};
+    if (!in.read(reinterpret_cast<char*>(sector.data()), sector.size()))
+        throw OperationError("lost-files", device.string(), "cannot read the XFS superblock");
+    return parse_xfs_superblock(sector);
+}
+
 LostOwners xfs_owners(const std::filesystem::path& device, const std::vector<std::uint64_t>& sectors)
 {
+    const std::vector<XfsLookup> lookups = plan_xfs_lookups(sectors, read_xfs_geometry(device));
     LostOwners owners;
     std::map<std::uint64_t, LostFile> files;
-    for (const auto& part : batches_of(sectors)) {
-        // blockget -n reads the whole file system once per run and records
-        // names; then each daddr (a 512-byte sector) gives one blockuse line.
+    for (const auto& part : batches_of(lookups)) {
+        // blockget -n reads the file system's metadata once per run and
+        // records names; then each lookup gives `count` blockuse lines.
         std::vector<std::string> argv{"xfs_db", "-r", "-c", "blockget -n"};
-        for (std::uint64_t s : part) {
-            argv.insert(argv.end(), {"-c", "daddr " + std::to_string(s), "-c", "blockuse -n"});
+        std::size_t lines = 0;
+        for (const XfsLookup& l : part) {
+            argv.insert(argv.end(), {"-c", "daddr " + std::to_string(l.daddr), "-c",
+                                     "blockuse -n -c " + std::to_string(l.count)});
+            lines += l.count;
         }
         argv.push_back(device.string());
         const std::vector<XfsBlockUse> uses = parse_blockuse(run_tool(argv, "XFS").out);
-        if (uses.size() != part.size()) {
-            throw ParseError("xfs_db output", std::to_string(uses.size()) + " blockuse lines for " +
-                                                  std::to_string(part.size()) + " sectors");
+        if (uses.size() != lines) {
+            throw ParseError("xfs_db output",
+                             std::to_string(uses.size()) + " blockuse lines, expected " + std::to_string(lines));
         }
-        for (std::size_t i = 0; i < part.size(); ++i) {
-            const XfsBlockUse& use = uses[i];
-            if (!use.inode) {
-                owners.unowned.emplace_back(part[i], use.type);
-                continue;
+        std::size_t at = 0;
+        for (const XfsLookup& l : part) {
+            at += l.count;
+            const XfsBlockUse& use = uses[at - 1];
+            if (use.ag != l.ag || use.ag_block != l.ag_block) {
+                throw OperationError("lost-files", device.string(),
+                                     "xfs_db shows block " + std::to_string(use.ag) + "/" +
+                                         std::to_string(use.ag_block) + " for " + std::to_string(l.ag) +
+                                         "/" + std::to_string(l.ag_block) + ": it could not read there");
             }
-            LostFile& file = files[*use.inode];
-            file.inode = *use.inode;
-            file.sectors.push_back(part[i]);
-            if (!use.path.empty() &&
-                std::find(file.paths.begin(), file.paths.end(), use.path) == file.paths.end())
-                file.paths.push_back(use.path);
+            for (std::uint64_t s : l.sectors) {
+                if (!use.inode) {
+                    owners.unowned.emplace_back(s, use.type);
+                    continue;
+                }
+                LostFile& file = files[*use.inode];
+                file.inode = *use.inode;
+                file.sectors.push_back(s);
+                if (!use.path.empty() &&
+                    std::find(file.paths.begin(), file.paths.end(), use.path) == file.paths.end())
+                    file.paths.push_back(use.path);
+            }
         }
     }
-    for (auto& [inode, file] : files)
+    for (auto& [inode, file] : files) {
+        std::sort(file.sectors.begin(), file.sectors.end());
         owners.files.push_back(std::move(file));
+    }
+    std::sort(owners.unowned.begin(), owners.unowned.end());
     return owners;
 }
 
+std::uint32_t big_endian_32(std::span<const std::uint8_t> bytes, std::size_t offset)
+{
+    return static_cast<std::uint32_t>(bytes[offset]) << 24 | static_cast<std::uint32_t>(bytes[offset + 1]) << 16 |
+           static_cast<std::uint32_t>(bytes[offset + 2]) << 8 | static_cast<std::uint32_t>(bytes[offset + 3]);
+}
+
 }  // namespace
+
+XfsGeometry parse_xfs_superblock(std::span<const std::uint8_t> sector0)
+{
+    // struct xfs_dsb: sb_magicnum at 0, sb_blocksize at 4, sb_agblocks at 84
+    constexpr std::uint32_t xfs_magic = 0x58465342;  // "XFSB"
+    if (sector0.size() < 88 || big_endian_32(sector0, 0) != xfs_magic)
+        throw ParseError("XFS superblock", "no XFSB magic");
+    const XfsGeometry g{big_endian_32(sector0, 4), big_endian_32(sector0, 84)};
+    if (g.block_size < 512 || g.block_size % 512 != 0 || (g.block_size & (g.block_size - 1)) != 0 ||
+        g.ag_blocks == 0)
+        throw ParseError("XFS superblock", "block size " + std::to_string(g.block_size) + " or " +
+                                               std::to_string(g.ag_blocks) + " blocks per AG make no sense");
+    return g;
+}
+
+std::vector<XfsLookup> plan_xfs_lookups(const std::vector<std::uint64_t>& lost, const XfsGeometry& g)
+{
+    const std::uint64_t per_block = g.block_size / 512;
+    const std::set<std::uint64_t> lost_set(lost.begin(), lost.end());
+    const auto readable_in = [&](std::uint64_t block) -> std::optional<std::uint64_t> {
+        for (std::uint64_t s = block * per_block; s < (block + 1) * per_block; ++s) {
+            if (!lost_set.contains(s))
+                return s;
+        }
+        return std::nullopt;
+    };
+    std::vector<XfsLookup> lookups;
+    for (std::uint64_t s : lost) {
+        const std::uint64_t block = s / per_block;
+        if (!lookups.empty() && lookups.back().block == block) {
+            lookups.back().sectors.push_back(s);
+            continue;
+        }
+        XfsLookup l;
+        l.block = block;
+        l.ag = static_cast<std::uint32_t>(block / g.ag_blocks);
+        l.ag_block = static_cast<std::uint32_t>(block % g.ag_blocks);
+        l.sectors = {s};
+        if (const auto readable = readable_in(block)) {
+            l.daddr = *readable;
+        } else if (block > 0 && l.ag_block > 0 && !lost_set.contains((block - 1) * per_block)) {
+            l.daddr = (block - 1) * per_block;
+            l.count = 2;
+        } else {
+            throw OperationError("lost-files", "XFS block " + std::to_string(block),
+                                 "every sector of it and the first of the block before are lost: "
+                                 "xfs_db cannot stand there");
+        }
+        lookups.push_back(std::move(l));
+    }
+    return lookups;
+}
 
 FilesystemInfo probe_filesystem(const std::filesystem::path& device)
 {
@@ -242,6 +328,13 @@ std::vector<XfsBlockUse> parse_blockuse(std::string_view output)
             throw ParseError(where, "expected 'block <n> (<ag>/<block>) type <type>', got '" + std::string(line) + "'");
         XfsBlockUse use;
         use.fsblock = parse_unsigned(words[1], where + " block");
+        const std::string_view ag = words[2];
+        const std::size_t slash = ag.find('/');
+        if (ag.size() < 5 || ag.front() != '(' || ag.back() != ')' || slash == std::string_view::npos)
+            throw ParseError(where, "expected '(<ag>/<block>)', got '" + std::string(ag) + "'");
+        use.ag = static_cast<std::uint32_t>(parse_unsigned(ag.substr(1, slash - 1), where + " ag", UINT32_MAX));
+        use.ag_block = static_cast<std::uint32_t>(
+            parse_unsigned(ag.substr(slash + 1, ag.size() - slash - 2), where + " ag block", UINT32_MAX));
         use.type = words[4];
         if (words.size() >= 7 && words[5] == "inode") {
             use.inode = parse_unsigned(words[6], where + " inode");

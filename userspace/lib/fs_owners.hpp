@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,8 @@ std::map<std::uint64_t, std::vector<std::string>> parse_ncheck(std::string_view 
 // One line of xfs_db's `blockuse -n`.
 struct XfsBlockUse {
     std::uint64_t fsblock = 0;
+    std::uint32_t ag = 0;
+    std::uint32_t ag_block = 0;
     std::string type;  // "data", "inode", "free1", "log"...
     std::optional<std::uint64_t> inode;
     std::string path;  // "" when xfs_db knows no name
@@ -40,6 +43,33 @@ struct XfsBlockUse {
     bool operator==(const XfsBlockUse&) const = default;
 };
 std::vector<XfsBlockUse> parse_blockuse(std::string_view output);
+
+// What the XFS superblock (sector 0) says about where blocks are.
+struct XfsGeometry {
+    std::uint32_t block_size = 0;  // bytes
+    std::uint32_t ag_blocks = 0;   // blocks per allocation group
+};
+// Throws ParseError when it is not an XFS superblock or its figures are odd.
+XfsGeometry parse_xfs_superblock(std::span<const std::uint8_t> sector0);
+
+// Where xfs_db must stand to tell who owns a file system block. Its daddr
+// command reads the sector it moves to, and a lost sector cannot be read
+// (xfs_db then stays where it was), so it stands on a readable sector of
+// the block, or, when every sector of the block is lost, on the first
+// sector of the block before and looks at two blocks.
+struct XfsLookup {
+    std::uint64_t block = 0;  // file system block, counted from sector 0
+    std::uint32_t ag = 0;
+    std::uint32_t ag_block = 0;
+    std::uint64_t daddr = 0;   // the sector to stand on
+    unsigned count = 1;        // blockuse -c: the block is the last one shown
+    std::vector<std::uint64_t> sectors;  // the lost sectors in the block
+
+    bool operator==(const XfsLookup&) const = default;
+};
+// lost: ascending. Throws OperationError when neither the block nor the one
+// before has a readable sector.
+std::vector<XfsLookup> plan_xfs_lookups(const std::vector<std::uint64_t>& lost, const XfsGeometry& geometry);
 
 // The owners of lost sectors: each file with the sectors of it that are
 // lost, and the sectors no file owns.

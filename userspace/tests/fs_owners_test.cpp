@@ -37,11 +37,54 @@ TEST(Blockuse, ReadsTypeInodeAndPath)
         "block 20 (0/20) type log\n"
         "block 21 (0/21) type data inode 132\n");
     ASSERT_EQ(uses.size(), 3u);
-    EXPECT_EQ(uses[0], (XfsBlockUse{1234, "data", 131u, "d0/my file"}));
-    EXPECT_EQ(uses[1], (XfsBlockUse{20, "log", std::nullopt, ""}));
-    EXPECT_EQ(uses[2], (XfsBlockUse{21, "data", 132u, ""}));
+    EXPECT_EQ(uses[0], (XfsBlockUse{1234, 0, 1234, "data", 131u, "d0/my file"}));
+    EXPECT_EQ(uses[1], (XfsBlockUse{20, 0, 20, "log", std::nullopt, ""}));
+    EXPECT_EQ(uses[2], (XfsBlockUse{21, 0, 21, "data", 132u, ""}));
+    EXPECT_EQ(parse_blockuse("block 8388613 (2/5) type sb\n")[0].ag, 2u);
+    EXPECT_THROW(parse_blockuse("block 1 0/1 type data\n"), ParseError);
     EXPECT_THROW(parse_blockuse("block x (0/1) type data\n"), ParseError);
     EXPECT_THROW(parse_blockuse("block 1 (0/1) kind data\n"), ParseError);
+}
+
+TEST(XfsGeometry, ReadsBlockSizeAndAgBlocks)
+{
+    std::vector<std::uint8_t> sector(512, 0);
+    const auto put = [&sector](std::size_t at, std::uint32_t v) {
+        for (int i = 0; i < 4; ++i)
+            sector[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
+    };
+    put(0, 0x58465342);
+    put(4, 4096);
+    put(84, 20480);
+    EXPECT_EQ(parse_xfs_superblock(sector).block_size, 4096u);
+    EXPECT_EQ(parse_xfs_superblock(sector).ag_blocks, 20480u);
+    put(4, 4095);
+    EXPECT_THROW(parse_xfs_superblock(sector), ParseError);
+    put(0, 0);
+    EXPECT_THROW(parse_xfs_superblock(sector), ParseError);
+}
+
+TEST(XfsLookups, StandOnAReadableSectorOfTheBlock)
+{
+    const XfsGeometry g{4096, 100};
+    // Block 41 (sectors 328-335) lost 330-331: stand on 328.
+    // Block 150 (AG 1, block 50) lost whole: stand on block 149, look at two.
+    std::vector<std::uint64_t> lost{330, 331};
+    for (std::uint64_t s = 1200; s < 1208; ++s)
+        lost.push_back(s);
+    const std::vector<XfsLookup> lookups = plan_xfs_lookups(lost, g);
+    ASSERT_EQ(lookups.size(), 2u);
+    EXPECT_EQ(lookups[0], (XfsLookup{41, 0, 41, 328, 1, {330, 331}}));
+    EXPECT_EQ(lookups[1].ag, 1u);
+    EXPECT_EQ(lookups[1].ag_block, 50u);
+    EXPECT_EQ(lookups[1].daddr, 1192u);
+    EXPECT_EQ(lookups[1].count, 2u);
+    EXPECT_EQ(lookups[1].sectors.size(), 8u);
+    // A whole lost block at the start of an AG has no block before it there.
+    std::vector<std::uint64_t> first_of_ag;
+    for (std::uint64_t s = 800; s < 808; ++s)
+        first_of_ag.push_back(s);
+    EXPECT_THROW(plan_xfs_lookups(first_of_ag, g), OperationError);
 }
 
 TEST(FindLostOwners, RefusesUnknownFileSystems)
