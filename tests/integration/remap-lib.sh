@@ -60,6 +60,16 @@ remap_blocks() {
 	done
 }
 
+# The CLI as built.
+# shellcheck disable=SC2034 # used by the scenarios that source this
+DMREMAP=$REPO/build/bin/dmremap
+
+# json EXPR -- print a Python expression over the JSON document on stdin,
+# which it names d:  json 'd["state"]' <<<"$doc"
+json() {
+	python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"
+}
+
 # remap_list NAME -- every remap, "<block> <spare_block> <flags>" lines: the
 # CLI pages through the list message.
 remap_list() {

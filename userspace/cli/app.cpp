@@ -108,6 +108,10 @@ Cli::Cli()
     remaps_ = add_remaps_command(*app_, arguments_.remaps);
     remap_ = add_remap_command(*app_, arguments_.remap);
     unremap_ = add_unremap_command(*app_, arguments_.unremap);
+    health_ = add_health_command(*app_, arguments_.health);
+    scrub_ = add_scrub_command(*app_, arguments_.scrub);
+    import_badblocks_ = add_import_badblocks_command(*app_, arguments_.import_badblocks);
+    lost_files_ = add_lost_files_command(*app_, arguments_.lost_files);
     metadata_ = add_metadata_commands(*app_, arguments_.metadata);
 }
 
@@ -221,6 +225,14 @@ int Cli::dispatch(const Io& io) const
         return run_remap(arguments_.remap, io);
     if (unremap_->parsed())
         return run_unremap(arguments_.unremap, io);
+    if (health_->parsed())
+        return run_health(arguments_.health, io);
+    if (scrub_->parsed())
+        return run_scrub(arguments_.scrub, io);
+    if (import_badblocks_->parsed())
+        return run_import_badblocks(arguments_.import_badblocks, io);
+    if (lost_files_->parsed())
+        return run_lost_files(arguments_.lost_files, io);
     if (metadata_.check->parsed())
         return run_metadata_check(arguments_.metadata.check, io);
     if (metadata_.dump->parsed())

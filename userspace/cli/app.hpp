@@ -47,6 +47,10 @@ private:
     CLI::App* remaps_ = nullptr;
     CLI::App* remap_ = nullptr;
     CLI::App* unremap_ = nullptr;
+    CLI::App* health_ = nullptr;
+    CLI::App* scrub_ = nullptr;
+    CLI::App* import_badblocks_ = nullptr;
+    CLI::App* lost_files_ = nullptr;
     MetadataCommands metadata_;
 };
 

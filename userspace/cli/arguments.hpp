@@ -15,6 +15,7 @@ struct CreateArgs {
     std::uint32_t block_size = default_block_size;
     bool no_auto_remap = false;
     unsigned read_retries = default_read_retries;
+    bool dry_run = false;  // print the table line, load nothing
 
     TargetOptions options() const { return TargetOptions{block_size, !no_auto_remap, read_retries}; }
 };
@@ -25,6 +26,9 @@ struct RemoveArgs {
 };
 
 struct ListArgs {
+    std::string columns;  // -o: "" for the defaults
+    bool noheadings = false;
+    bool raw = false;
     bool json = false;
 };
 
@@ -42,6 +46,36 @@ struct RemapsArgs {
 struct BlocksArgs {
     std::string name;
     std::vector<std::uint64_t> blocks;
+    bool json = false;
+};
+
+struct HealthArgs {
+    std::string name;
+    bool json = false;
+};
+
+// `scrub <name> start|stop|status`.
+struct ScrubArgs {
+    std::string name;
+    std::string action;
+    unsigned rate = 0;     // MiB/s; 0: not given
+    unsigned measure = 0;  // seconds; 0: estimate from the rate
+    bool json = false;
+};
+
+struct ImportBadblocksArgs {
+    std::string name;
+    std::string file;  // "-": stdin
+    std::uint64_t input_block_size = 1024;  // badblocks' default -b
+    bool lba = false;  // 512-byte LBAs
+    bool dry_run = false;
+    bool json = false;
+
+    std::uint64_t listed_block_size() const { return lba ? 512 : input_block_size; }
+};
+
+struct LostFilesArgs {
+    std::string name;
     bool json = false;
 };
 
@@ -87,6 +121,10 @@ struct Arguments {
     RemapsArgs remaps;
     BlocksArgs remap;
     BlocksArgs unremap;
+    HealthArgs health;
+    ScrubArgs scrub;
+    ImportBadblocksArgs import_badblocks;
+    LostFilesArgs lost_files;
     MetadataArgs metadata;
 };
 

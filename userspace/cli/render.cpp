@@ -26,30 +26,7 @@ std::vector<std::pair<std::string_view, std::string>> status_fields(const Target
     };
 }
 
-// Left-aligned columns separated by two spaces.
-void write_columns(std::ostream& out, const std::vector<std::vector<std::string>>& rows)
-{
-    std::vector<std::size_t> widths;
-    for (const auto& row : rows) {
-        widths.resize(std::max(widths.size(), row.size()));
-        for (std::size_t i = 0; i < row.size(); ++i)
-            widths[i] = std::max(widths[i], row[i].size());
-    }
-    for (const auto& row : rows) {
-        std::string line;
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            line += row[i];
-            if (i + 1 < row.size())
-                line += std::string(widths[i] - row[i].size() + 2, ' ');
-        }
-        out << line << '\n';
-    }
-}
 
-std::string display_device(const std::optional<std::string>& kernel_name, const std::string& number)
-{
-    return kernel_name ? *kernel_name : number;
-}
 
 // "LA" -> ["lost", "auto"]; "-" -> [].
 Json remap_flag_names(std::string_view letters)
@@ -114,6 +91,25 @@ private:
 
 }  // namespace
 
+void write_columns(std::ostream& out, const std::vector<std::vector<std::string>>& rows)
+{
+    std::vector<std::size_t> widths;
+    for (const auto& row : rows) {
+        widths.resize(std::max(widths.size(), row.size()));
+        for (std::size_t i = 0; i < row.size(); ++i)
+            widths[i] = std::max(widths[i], row[i].size());
+    }
+    for (const auto& row : rows) {
+        std::string line;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            line += row[i];
+            if (i + 1 < row.size())
+                line += std::string(widths[i] - row[i].size() + 2, ' ');
+        }
+        out << line << '\n';
+    }
+}
+
 Json json_document()
 {
     Json document;
@@ -125,6 +121,14 @@ Json error_json(const std::string& message)
 {
     Json document = json_document();
     document["error"] = message;
+    return document;
+}
+
+Json device_document(const DeviceId& id)
+{
+    Json document = json_document();
+    document["name"] = id.name;
+    document["device"] = id.device;
     return document;
 }
 
@@ -186,66 +190,12 @@ Json device_list_json(const std::vector<DeviceSummary>& devices)
     return document;
 }
 
-void write_device_list_text(std::ostream& out, const std::vector<DeviceSummary>& devices)
-{
-    if (devices.empty())
-        return;
-    std::vector<std::vector<std::string>> rows{{"NAME", "DEVICE", "MAIN", "SPARE", "BLOCK_SIZE",
-                                                "REMAPPED", "SPARE_FREE", "HEALTH_SCORE",
-                                                "HEALTH_STATE"}};
-    for (const DeviceSummary& d : devices) {
-        rows.push_back({d.id.name, d.id.device, display_device(d.main_name, d.table.main_dev),
-                        display_device(d.spare_name, d.table.spare_dev),
-                        std::to_string(d.status.block_size), std::to_string(d.status.remapped),
-                        std::to_string(d.status.spare_free), std::to_string(d.status.health_score),
-                        std::string(to_string(d.status.health_state))});
-    }
-    write_columns(out, rows);
-}
-
 std::unique_ptr<RemapListWriter> make_remap_list_writer(std::ostream& out, const DeviceId& id,
                                                         bool json)
 {
     if (json)
         return std::make_unique<JsonRemapListWriter>(out, id);
     return std::make_unique<TextRemapListWriter>(out);
-}
-
-Json remap_results_json(const DeviceId& id, const std::vector<RemapReply>& remapped)
-{
-    Json list = Json::array();
-    for (const RemapReply& reply : remapped) {
-        Json entry;
-        entry["block"] = reply.block;
-        entry["spare_block"] = reply.spare_block;
-        list.push_back(std::move(entry));
-    }
-    Json document;
-    document["name"] = id.name;
-    document["device"] = id.device;
-    document["remaps"] = std::move(list);
-    return document;
-}
-
-void write_remap_results_text(std::ostream& out, const std::vector<RemapReply>& remapped)
-{
-    for (const RemapReply& reply : remapped)
-        out << reply.block << ' ' << reply.spare_block << '\n';
-}
-
-Json unremap_results_json(const DeviceId& id, const std::vector<std::uint64_t>& unremapped)
-{
-    Json document;
-    document["name"] = id.name;
-    document["device"] = id.device;
-    document["unremapped"] = unremapped;
-    return document;
-}
-
-void write_unremap_results_text(std::ostream& out, const std::vector<std::uint64_t>& unremapped)
-{
-    for (std::uint64_t block : unremapped)
-        out << block << '\n';
 }
 
 void write_json(std::ostream& out, const Json& document)

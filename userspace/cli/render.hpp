@@ -43,11 +43,16 @@ struct DeviceSummary {
     TargetStatus status;
 };
 
+// The start of a document about one device: schema, name, device.
+Json device_document(const DeviceId& id);
+
+// Left-aligned columns separated by two spaces.
+void write_columns(std::ostream& out, const std::vector<std::vector<std::string>>& rows);
+
 Json status_json(const DeviceId& id, const TargetStatus& status);
 void write_status_text(std::ostream& out, const DeviceId& id, const TargetStatus& status);
 
 Json device_list_json(const std::vector<DeviceSummary>& devices);
-void write_device_list_text(std::ostream& out, const std::vector<DeviceSummary>& devices);
 
 // Writes remaps as they come, so a table of millions of remaps is never
 // held in memory: add() each, then finish() once.
@@ -59,12 +64,6 @@ public:
 };
 std::unique_ptr<RemapListWriter> make_remap_list_writer(std::ostream& out, const DeviceId& id,
                                                         bool json);
-
-Json remap_results_json(const DeviceId& id, const std::vector<RemapReply>& remapped);
-void write_remap_results_text(std::ostream& out, const std::vector<RemapReply>& remapped);
-
-Json unremap_results_json(const DeviceId& id, const std::vector<std::uint64_t>& unremapped);
-void write_unremap_results_text(std::ostream& out, const std::vector<std::uint64_t>& unremapped);
 
 // One JSON document and a newline.
 void write_json(std::ostream& out, const Json& document);

@@ -149,6 +149,27 @@ KeyValues RemapDevice::stats()
     return parse_stats_reply(message("stats"));
 }
 
+std::uint64_t RemapDevice::nr_blocks() const noexcept
+{
+    const std::uint64_t block_sectors = table_.options.block_size / sector_size;
+    return block_sectors ? target_.length / block_sectors : 0;
+}
+
+ScrubStatus RemapDevice::scrub_status()
+{
+    return parse_scrub_status_reply(message("scrub status"));
+}
+
+void RemapDevice::scrub_start(std::optional<unsigned> rate)
+{
+    message(rate ? "scrub start " + std::to_string(*rate) : std::string("scrub start"));
+}
+
+void RemapDevice::scrub_stop()
+{
+    message("scrub stop");
+}
+
 HealthReport RemapDevice::health()
 {
     return parse_health_reply(message("health"));

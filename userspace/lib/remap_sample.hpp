@@ -7,7 +7,7 @@
 
 #include "dm_control.hpp"
 #include "remap_watcher.hpp"
-#include "scrub_status.hpp"
+#include "scrub.hpp"
 #include "status.hpp"
 
 namespace dmremap {

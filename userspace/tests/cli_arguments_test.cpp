@@ -1,38 +1,11 @@
 #include "app.hpp"
-#include "cli_run.hpp"
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <sstream>
+#include "cli_test_support.hpp"
 
 namespace dmremap::cli {
 namespace {
-
-// Parses args (without the program name) as the command line would.
-void parse(Cli& cli, std::vector<std::string> args)
-{
-    std::reverse(args.begin(), args.end());
-    cli.app().parse(args);
-}
-
-bool rejects(std::vector<std::string> args)
-{
-    Cli cli;
-    try {
-        parse(cli, std::move(args));
-    } catch (const CLI::ParseError&) {
-        return true;
-    }
-    return false;
-}
-
-using testing_support::RunResult;
-
-RunResult run(std::vector<std::string> args)
-{
-    return testing_support::run_cli(std::move(args));
-}
 
 TEST(CliCreate, TakesNameDevicesAndDefaults)
 {

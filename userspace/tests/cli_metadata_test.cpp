@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "app.hpp"
-#include "cli_run.hpp"
+#include "cli_test_support.hpp"
 #include "error.hpp"
 #include "metadata_image.hpp"
 #include "metadata_render.hpp"
@@ -22,12 +22,6 @@ using testing_support::ImageBuilder;
 using testing_support::TempDir;
 namespace fs = std::filesystem;
 
-using testing_support::RunResult;
-
-RunResult run(std::vector<std::string> args)
-{
-    return testing_support::run_cli(std::move(args));
-}
 
 void write_bytes(const fs::path& path, const std::vector<std::uint8_t>& bytes)
 {

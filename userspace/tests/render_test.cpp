@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
+
+#include "block_results.hpp"
+#include "list_table.hpp"
 
 namespace dmremap::cli {
 namespace {
@@ -80,6 +84,7 @@ TEST(RenderList, JsonListsDevicesUnderDevices)
     DeviceSummary summary{DeviceId{"r0", "dm-3"}, TableParams{"8:16", "8:32", {}, {}}, "sdb", "sdc",
                           sample_status()};
     const Json document = device_list_json({summary});
+    EXPECT_EQ(keys(document), (std::vector<std::string>{"schema", "devices"}));
     ASSERT_TRUE(document["devices"].is_array());
     ASSERT_EQ(document["devices"].size(), 1u);
     const Json& device = document["devices"][0];
@@ -100,20 +105,31 @@ TEST(RenderList, JsonOfNoDevicesIsAnEmptyArray)
 
 TEST(RenderList, TextHasAHeaderAndKernelNames)
 {
+    const std::vector<DeviceSummary> devices{DeviceSummary{
+        DeviceId{"r0", "dm-3"}, TableParams{"8:16", "8:32", {}, {}}, "sdb", std::nullopt, sample_status()}};
     std::ostringstream out;
-    write_device_list_text(out, {DeviceSummary{DeviceId{"r0", "dm-3"},
-                                               TableParams{"8:16", "8:32", {}, {}}, "sdb",
-                                               std::nullopt, sample_status()}});
-    const std::string text = out.str();
-    EXPECT_EQ(text.substr(0, text.find('\n')),
-              "NAME  DEVICE  MAIN  SPARE  BLOCK_SIZE  REMAPPED  SPARE_FREE  HEALTH_SCORE  HEALTH_STATE");
-    EXPECT_NE(text.find("r0    dm-3    sdb   8:32   4096        3         997         95            warning\n"),
-              std::string::npos)
-        << text;
+    write_device_list_table(out, devices, ListFormat{});
+    EXPECT_EQ(out.str(),
+              "NAME DEVICE MAIN SPARE BLOCK_SIZE REMAPPED SPARE_FREE HEALTH_SCORE HEALTH_STATE\n"
+              "r0   dm-3   sdb  8:32        4096        3        997           95 warning\n");
 
     std::ostringstream empty;
-    write_device_list_text(empty, {});
+    write_device_list_table(empty, {}, ListFormat{});
     EXPECT_EQ(empty.str(), "");
+}
+
+TEST(RenderList, ChosenColumnsRawAndNoHeadings)
+{
+    DeviceSummary d{DeviceId{"my disk", "dm-3"}, TableParams{"8:16", "8:32", {}, {}}, "sdb", "sdc",
+                    sample_status()};
+    const std::vector<std::string_view> names = list_column_names();
+    const auto index = [&names](std::string_view name) {
+        return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+    };
+    std::ostringstream out;
+    write_device_list_table(out, {d},
+                            ListFormat{{index("NAME"), index("LOST_SECTORS"), index("METADATA_STATE")}, true, true});
+    EXPECT_EQ(out.str(), "my\\x20disk 8 degraded\n");
 }
 
 TEST(RenderRemaps, JsonStreamIsOneDocument)
@@ -157,25 +173,20 @@ TEST(RenderRemaps, TextIsOneRemapPerLine)
     EXPECT_EQ(out.str(), "1 0 -\n9 4 R\n");
 }
 
-TEST(RenderRemapResults, JsonPairsBlocksWithSpareBlocks)
+TEST(RenderBlockResults, RemapAndUnremapHaveOneShape)
 {
-    const Json document = remap_results_json(DeviceId{"r0", "dm-3"}, {{5, 17}, {6, 18}});
-    EXPECT_EQ(keys(document), (std::vector<std::string>{"name", "device", "remaps"}));
-    EXPECT_EQ(document["remaps"],
-              Json::parse(R"([{"block":5,"spare_block":17},{"block":6,"spare_block":18}])"));
-    std::ostringstream out;
-    write_remap_results_text(out, {{5, 17}, {6, 18}});
-    EXPECT_EQ(out.str(), "5 17\n6 18\n");
-}
-
-TEST(RenderUnremapResults, JsonListsTheBlocks)
-{
-    const Json document = unremap_results_json(DeviceId{"r0", "dm-3"}, {5, 6});
-    EXPECT_EQ(keys(document), (std::vector<std::string>{"name", "device", "unremapped"}));
-    EXPECT_EQ(document["unremapped"], Json::array({5, 6}));
-    std::ostringstream out;
-    write_unremap_results_text(out, {5, 6});
-    EXPECT_EQ(out.str(), "5\n6\n");
+    const BlockResults results{{{5, 17}, {6, std::nullopt}}, {{9, "no such block"}}};
+    const Json document = block_results_json(DeviceId{"r0", "dm-3"}, results);
+    EXPECT_EQ(keys(document), (std::vector<std::string>{"schema", "name", "device", "blocks", "failed"}));
+    EXPECT_EQ(document["schema"], 1);
+    EXPECT_EQ(document["blocks"],
+              Json::parse(R"([{"block":5,"spare_block":17},{"block":6,"spare_block":null}])"));
+    EXPECT_EQ(document["failed"], Json::parse(R"([{"block":9,"error":"no such block"}])"));
+    std::ostringstream with_spare, blocks_only;
+    write_block_results_text(with_spare, results, true);
+    EXPECT_EQ(with_spare.str(), "5 17\n6\n");
+    write_block_results_text(blocks_only, results, false);
+    EXPECT_EQ(blocks_only.str(), "5\n6\n");
 }
 
 TEST(RenderJson, WritesOneDocumentAndANewline)

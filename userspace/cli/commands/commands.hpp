@@ -31,6 +31,18 @@ int run_remap(const BlocksArgs& args, const Io& io);
 CLI::App* add_unremap_command(CLI::App& app, BlocksArgs& args);
 int run_unremap(const BlocksArgs& args, const Io& io);
 
+CLI::App* add_health_command(CLI::App& app, HealthArgs& args);
+int run_health(const HealthArgs& args, const Io& io);
+
+CLI::App* add_scrub_command(CLI::App& app, ScrubArgs& args);
+int run_scrub(const ScrubArgs& args, const Io& io);
+
+CLI::App* add_import_badblocks_command(CLI::App& app, ImportBadblocksArgs& args);
+int run_import_badblocks(const ImportBadblocksArgs& args, const Io& io);
+
+CLI::App* add_lost_files_command(CLI::App& app, LostFilesArgs& args);
+int run_lost_files(const LostFilesArgs& args, const Io& io);
+
 // `dmremap metadata check|dump|restore|repair`: offline tools for the
 // metadata on a spare device or image.
 struct MetadataCommands {

@@ -102,10 +102,12 @@ CLI::App* add_create_command(CLI::App& app, CreateArgs& args)
                         "Extra read attempts on the main device after a read error")
         ->check(CLI::Range(0u, max_read_retries))
         ->capture_default_str();
+    command->add_flag("-n,--dry-run", args.dry_run,
+                      "Check the devices and print the table line it would load; load nothing");
     return command;
 }
 
-int run_create(const CreateArgs& args, const Io&)
+int run_create(const CreateArgs& args, const Io& io)
 {
     const TargetOptions options = args.options();
 
@@ -130,6 +132,12 @@ int run_create(const CreateArgs& args, const Io&)
                                  std::to_string(options.block_size) + "-byte block");
     }
 
+    if (args.dry_run) {
+        io.out << build_table_line(length, main.number().to_string(), spare.number().to_string(),
+                                   options)
+               << '\n';
+        return exit_success;
+    }
     ensure_module_loaded();
 
     DmControl dm;
