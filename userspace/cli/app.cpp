@@ -1,6 +1,9 @@
 #include "app.hpp"
 
+#include <string>
+
 #include "commands/commands.hpp"
+#include "version.hpp"
 
 namespace dmremap::cli {
 
@@ -11,7 +14,7 @@ Cli::Cli()
           "dmremap"))
 {
     app_->require_subcommand(1);
-    app_->set_version_flag("--version", "dmremap " DMREMAP_VERSION);
+    app_->set_version_flag("--version", std::string("dmremap ") + dmremap::version);
     app_->footer("Exit status: 0 success, 1 the operation failed, 2 usage error.");
 
     create_ = add_create_command(*app_, arguments_.create);

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <sstream>
+#include <string>
+
+#include "version.hpp"
 
 namespace dmremap::cli {
 namespace {
@@ -181,7 +184,7 @@ TEST(CliRun, HelpAndVersionExitWithZeroOnStdout)
 
     const RunResult version = run({"--version"});
     EXPECT_EQ(version.status, exit_success);
-    EXPECT_NE(version.out, "");
+    EXPECT_EQ(version.out, std::string("dmremap ") + dmremap::version + "\n");
 }
 
 TEST(CliRun, AFailedOperationExitsWithOne)
