@@ -10,6 +10,7 @@
 # repository free of debian/ build leftovers. The .deb, .buildinfo and
 # .changes files end up in OUTDIR (default build/deb), lintian's report in
 # OUTDIR/lintian.txt; the last line names the packages.
+# JOBS (default 2) is passed to dpkg-buildpackage -j.
 #
 # Exit status: non-zero if the build fails or lintian reports an error or
 # a warning that debian/*lintian-overrides does not explain.
@@ -46,12 +47,14 @@ echo "build-deb: building in $src" >&2
 }
 mv "$out"/src/*.deb "$out"/src/*.buildinfo "$out"/src/*.changes "$out/"
 
-# Errors and warnings fail; info and pedantic tags are listed in the report.
-changes=$(ls "$out"/*.changes)
+# The two packages (not the generated -dbgsym): errors and warnings fail,
+# the rest (pedantic and info tags, overrides) is in the report.
+# debian/*.lintian-overrides say why each overridden tag is there.
 lintian_rc=0
-lintian --fail-on error,warning --info --display-info "$changes" >"$out/lintian.txt" 2>&1 ||
+(cd "$out" && lintian --fail-on error,warning --info --pedantic --show-overrides \
+	dmremap_"$version"_*.deb dm-remap-dkms_"$version"_all.deb) >"$out/lintian.txt" 2>&1 ||
 	lintian_rc=$?
-cat "$out/lintian.txt" >&2
+grep -v '^N:' "$out/lintian.txt" >&2 || true
 if ((lintian_rc)); then
 	echo "build-deb: lintian found errors or warnings (above; $out/lintian.txt)" >&2
 	exit 1
