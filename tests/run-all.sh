@@ -6,6 +6,8 @@
 #   checkpatch   checkpatch.pl --strict is clean on the kernel sources
 #   userspace    GoogleTest suites through ctest
 #   kunit        KUnit suites in a UML kernel (tests/kunit/run.sh)
+#   packages     the Debian packages build and pass lintian (make deb); the
+#                integration scenario 90-packages installs them in the VM
 #   integration  scenarios in a QEMU VM (tests/integration/run.sh)
 # Each part's own summary is printed as it finishes; the last line adds them
 # up as "N passed, N failed". Exit status 0 only if nothing failed.
@@ -15,7 +17,7 @@ set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$REPO"
-parts=${DMREMAP_TEST_PARTS:-build checkpatch userspace kunit integration}
+parts=${DMREMAP_TEST_PARTS:-build checkpatch userspace kunit packages integration}
 logdir=$REPO/build/test-logs
 mkdir -p "$logdir"
 passed=0 failed=0
@@ -62,6 +64,7 @@ for part in $parts; do
 	case $part in
 	build) single build build_clean ;;
 	checkpatch) single checkpatch scripts/checkpatch.sh ;;
+	packages) single packages make -s deb ;;
 	userspace)
 		ctest --test-dir build --output-on-failure >"$logdir/userspace.log" 2>&1
 		line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$logdir/userspace.log")
