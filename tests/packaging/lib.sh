@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034 # VERSION is for the tests that source this
 # Sourced by the packaging tests: tests/packaging/<test>.sh SOURCE_DIR BUILD_DIR
 set -euo pipefail
 
