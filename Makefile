@@ -9,6 +9,11 @@
 #                   (scripts/test-fresh.sh), as CI on a fresh machine
 #   make demo       install deps, build, then the demo in a VM
 #   make checkpatch checkpatch.pl --strict over kernel/
+#   make install    programs, man pages, completion, systemd unit, monitoring
+#                   files and the module's DKMS source tree (docs/packaging.md);
+#                   DESTDIR= and PREFIX= (default /usr/local) as usual
+#   make uninstall  removes what make install installed (same DESTDIR, PREFIX)
+#   make deb        the Debian packages dmremap and dm-remap-dkms, in build/deb/
 #
 # KDIR=/path/to/kernel/build builds the module against another tree.
 
@@ -16,8 +21,13 @@ KVER ?= $(shell tests/integration/vm/kver.sh 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 BUILD ?= build
 JOBS ?= 2
+PREFIX ?= /usr/local
+DESTDIR ?=
+# SYSTEMDUNITDIR= and DKMSSRCDIR= override where the systemd unit and the DKMS
+# source tree go (empty: not installed); by default they follow PREFIX and
+# VERSION (cmake/install.cmake).
 
-.PHONY: all module userspace deps test test-fresh demo checkpatch clean
+.PHONY: all module userspace deps test test-fresh demo checkpatch clean install uninstall install-configure deb
 
 all: module userspace
 
@@ -43,6 +53,24 @@ demo: deps all
 
 checkpatch:
 	scripts/checkpatch.sh
+
+# cmake -D for an override given on the command line, -U (back to the
+# derived default) otherwise.
+cmake-dir-arg = $(if $(filter undefined default,$(origin $(1))),-U$(2),-D$(2)=$($(1)))
+
+install-configure: userspace
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) \
+		$(call cmake-dir-arg,SYSTEMDUNITDIR,DMREMAP_SYSTEMD_UNIT_DIR) \
+		$(call cmake-dir-arg,DKMSSRCDIR,DMREMAP_DKMS_SOURCE_DIR) >/dev/null
+
+install: install-configure
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
+
+uninstall: install-configure
+	DESTDIR=$(DESTDIR) scripts/uninstall.sh $(BUILD)
+
+deb:
+	scripts/build-deb.sh $(BUILD)/deb
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -698,7 +698,9 @@ static void remap_dtr(struct dm_target *ti)
 
 static struct target_type remap_target = {
 	.name = DM_REMAP_TARGET_NAME,
-	.version = {1, 0, 0},
+	/* From the VERSION file, through kernel/Kbuild. */
+	.version = {DM_REMAP_VERSION_MAJOR, DM_REMAP_VERSION_MINOR,
+		    DM_REMAP_VERSION_PATCH},
 	.module = THIS_MODULE,
 	.ctr = remap_ctr,
 	.dtr = remap_dtr,
@@ -772,4 +774,5 @@ module_exit(dm_remap_exit);
 MODULE_DESCRIPTION(DM_NAME " target that remaps bad blocks to a spare device");
 MODULE_AUTHOR("dm-remap developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(DM_REMAP_VERSION);
 MODULE_ALIAS("dm-dm-remap-v4");

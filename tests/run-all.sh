@@ -7,6 +7,8 @@
 #   checkpatch   checkpatch.pl --strict is clean on the kernel sources
 #   userspace    GoogleTest suites through ctest
 #   kunit        KUnit suites in a UML kernel (tests/kunit/run.sh)
+#   packages     the Debian packages build and pass lintian (make deb); the
+#                integration scenario 90-packages installs them in the VM
 #   integration  scenarios in a QEMU VM (tests/integration/run.sh)
 # Each part's own summary is printed as it finishes; the last line adds them
 # up as "N passed, N failed". Exit status 0 only if nothing failed.
@@ -20,7 +22,7 @@ set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$REPO"
-parts=${DMREMAP_TEST_PARTS:-harness build checkpatch userspace kunit integration}
+parts=${DMREMAP_TEST_PARTS:-harness build checkpatch userspace kunit packages integration}
 logdir=${DMREMAP_TEST_LOGDIR:-$REPO/build/test-logs}
 mkdir -p "$logdir"
 passed=0 failed=0
@@ -94,6 +96,7 @@ for part in $parts; do
 		grep -E '^(PASS|FAIL|    \|)' "$logdir/harness.log" | grep -v '^PASS' | head -n 60
 		from_summary harness "$logdir/harness.log"
 		;;
+	packages) single packages make -s deb ;;
 	userspace)
 		ensure_built || { count userspace 0 1; continue; }
 		ctest --test-dir build --output-on-failure >"$logdir/userspace.log" 2>&1

@@ -2,11 +2,13 @@
 
 #include <cerrno>
 #include <streambuf>
+#include <string>
 
 #include "advice.hpp"
 #include "commands/commands.hpp"
 #include "error.hpp"
 #include "render.hpp"
+#include "version.hpp"
 
 namespace dmremap::cli {
 
@@ -98,7 +100,7 @@ Cli::Cli()
           "dmremap"))
 {
     app_->require_subcommand(1);
-    app_->set_version_flag("--version", "dmremap " DMREMAP_VERSION);
+    app_->set_version_flag("--version", std::string("dmremap ") + dmremap::version);
     app_->footer(footer_text);
 
     create_ = add_create_command(*app_, arguments_.create);

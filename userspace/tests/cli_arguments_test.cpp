@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <sstream>
+#include <string>
+
+#include "version.hpp"
+
 #include "cli_test_support.hpp"
 
 namespace dmremap::cli {
@@ -144,7 +150,7 @@ TEST(CliRun, HelpAndVersionExitWithZeroOnStdout)
 
     const RunResult version = run({"--version"});
     EXPECT_EQ(version.status, exit_success);
-    EXPECT_NE(version.out, "");
+    EXPECT_EQ(version.out, std::string("dmremap ") + dmremap::version + "\n");
 }
 
 TEST(CliRun, AFailedOperationExitsWithOne)
