@@ -67,7 +67,7 @@ struct remap_c {
 	struct spare_pool pool;
 	struct remap_metadata *md;
 	struct dm_kcopyd_client *kcopyd;
-	bool loaded;			/* table read from metadata */
+	bool loaded;			/* table read: see remap_loaded() */
 	bool suspended;
 
 	struct workqueue_struct *wq;
@@ -140,6 +140,16 @@ static inline u64 sector_to_block(struct remap_c *rc, sector_t sector)
 	return sector >> rc->block_shift;
 }
 
+/*
+ * Has the first resume read the remap table? Until then the table and the
+ * pool are empty or half-filled, and nothing may change them.
+ */
+static inline bool remap_loaded(struct remap_c *rc)
+{
+	/* pairs with smp_store_release() in remap_preresume() */
+	return smp_load_acquire(&rc->loaded);
+}
+
 /* dm-remap-target.c */
 void remap_get_status(struct remap_c *rc, struct remap_status *st);
 int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
@@ -189,6 +199,7 @@ int remap_move_to_main(struct remap_c *rc, const u64 *blocks, unsigned int n);
 /* dm-remap-message.c */
 int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 		  char *result, unsigned int maxlen);
+bool remap_refuse_unloaded(struct remap_c *rc, const char *what);
 
 /* dm-remap-sysfs.c */
 int remap_sysfs_module_init(void);

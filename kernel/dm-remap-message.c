@@ -311,21 +311,37 @@ static int msg_health(struct remap_c *rc, unsigned int argc, char **argv,
 struct remap_message_handler {
 	const char *name;
 	unsigned int max_args;	/* after the name; -1 for any */
+	bool changes;		/* refused until the table is loaded */
 	int (*fn)(struct remap_c *rc, unsigned int argc, char **argv,
 		  char *result, unsigned int maxlen);
 };
 
+/* scrub checks for itself: only its start changes anything */
 static const struct remap_message_handler handlers[] = {
-	{ DM_REMAP_MSG_REMAP, -1, msg_remap },
-	{ DM_REMAP_MSG_UNREMAP, -1, msg_unremap },
-	{ DM_REMAP_MSG_LIST, -1, msg_list },
-	{ DM_REMAP_MSG_SET, -1, msg_set },
-	{ DM_REMAP_MSG_STATS, 0, msg_stats },
-	{ DM_REMAP_MSG_CLEAR_STATS, 0, msg_clear_stats },
-	{ DM_REMAP_MSG_COMMIT, 0, msg_commit },
-	{ DM_REMAP_MSG_HEALTH, 0, msg_health },
-	{ DM_REMAP_MSG_SCRUB, 2, remap_scrub_message },
+	{ DM_REMAP_MSG_REMAP, -1, true, msg_remap },
+	{ DM_REMAP_MSG_UNREMAP, -1, true, msg_unremap },
+	{ DM_REMAP_MSG_LIST, -1, false, msg_list },
+	{ DM_REMAP_MSG_SET, -1, true, msg_set },
+	{ DM_REMAP_MSG_STATS, 0, false, msg_stats },
+	{ DM_REMAP_MSG_CLEAR_STATS, 0, true, msg_clear_stats },
+	{ DM_REMAP_MSG_COMMIT, 0, true, msg_commit },
+	{ DM_REMAP_MSG_HEALTH, 0, false, msg_health },
+	{ DM_REMAP_MSG_SCRUB, 2, false, remap_scrub_message },
 };
+
+/*
+ * Device-mapper makes a new table live before its first resume reads the
+ * remap table, and passes messages to it meanwhile, also after that resume
+ * failed. A change then would work on an empty or half-filled table and
+ * pool, and hand out spare blocks that hold other blocks' data.
+ */
+bool remap_refuse_unloaded(struct remap_c *rc, const char *what)
+{
+	if (remap_loaded(rc))
+		return false;
+	DMERR("%s: the remap table is not loaded: resume the device first", what);
+	return true;
+}
 
 int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 		  char *result, unsigned int maxlen)
@@ -344,6 +360,8 @@ int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 				DMERR("%s takes no arguments", argv[0]);
 			return -EINVAL;
 		}
+		if (handlers[i].changes && remap_refuse_unloaded(rc, argv[0]))
+			return -EBUSY;
 		r = handlers[i].fn(rc, argc, argv, result, maxlen);
 		/* a change, or a failed one, may have changed a state */
 		remap_check_events(rc);

@@ -228,6 +228,8 @@ static int scrub_start(struct remap_scrub *s, unsigned int argc, char **argv)
 		      SCRUB_MAX_RATE);
 		return -EINVAL;
 	}
+	if (remap_refuse_unloaded(s->rc, "scrub start"))
+		return -EBUSY;
 	if (READ_ONCE(s->rc->suspended)) {
 		DMERR("scrub: the device is suspended");
 		return -EBUSY;

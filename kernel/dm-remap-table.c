@@ -243,6 +243,38 @@ void remap_table_free_removed(struct remap_entry **removed, unsigned int n)
 		kmem_cache_free(remap_entry_cache, removed[i]);
 }
 
+/*
+ * Removes every entry, for a load that failed half-way: readers (status,
+ * list) may run meanwhile, so entries go as remap_table_remove() takes
+ * them, and are freed a grace period later, a batch at a time. May sleep.
+ */
+void remap_table_clear(struct remap_table *t)
+{
+	struct remap_entry *batch[16], *e;
+	unsigned int n = 0;
+	u64 block = 0;
+
+	for (;;) {
+		rcu_read_lock();
+		e = block < t->nr_blocks ?
+		    remap_table_first_in_range(t, block, t->nr_blocks - 1) : NULL;
+		rcu_read_unlock();
+		if (e) {
+			/* only this caller changes the table now: e stays */
+			block = e->block + 1;
+			remap_table_remove(t, e);
+			batch[n++] = e;
+		}
+		if (n == ARRAY_SIZE(batch) || (!e && n)) {
+			remap_table_free_removed(batch, n);
+			n = 0;
+		}
+		if (!e)
+			break;
+		cond_resched();
+	}
+}
+
 /* The lost sectors of a remapped block, or NULL. Caller holds rcu_read_lock(). */
 const unsigned long *remap_table_lost(struct remap_table *t, u64 block)
 {

@@ -67,6 +67,7 @@ void remap_table_set_flags(struct remap_table *t, struct remap_entry *e,
 			   u32 set, u32 clear);
 void remap_table_remove(struct remap_table *t, struct remap_entry *e);
 void remap_table_free_removed(struct remap_entry **removed, unsigned int n);
+void remap_table_clear(struct remap_table *t);
 
 const unsigned long *remap_table_lost(struct remap_table *t, u64 block);
 int remap_table_set_lost(struct remap_table *t, struct remap_entry *e,

@@ -296,7 +296,9 @@ static int load_entry(void *context, u32 spare,
 /*
  * The metadata is read here rather than in the constructor: on a table
  * reload the old instance commits in its postsuspend, which runs after the
- * new instance's constructor and before this.
+ * new instance's constructor and before this. Device-mapper makes the
+ * table live before this runs, so messages may arrive during the load or
+ * after it failed: those that change anything wait for rc->loaded.
  */
 static int remap_preresume(struct dm_target *ti)
 {
@@ -311,9 +313,13 @@ static int remap_preresume(struct dm_target *ti)
 	r = remap_metadata_load(rc->md, load_entry, rc, &error);
 	if (r) {
 		DMERR("%s", error);
+		/* nothing half-loaded: a resume retried later starts afresh */
+		remap_table_clear(&rc->table);
+		spare_pool_reset(&rc->pool);
 		return r;
 	}
-	rc->loaded = true;
+	/* pairs with remap_loaded(): messages that change things may go on */
+	smp_store_release(&rc->loaded, true);
 	DMINFO("loaded %u remaps in %lld ms", remap_table_count(&rc->table),
 	       ktime_ms_delta(ktime_get(), start));
 	return 0;
@@ -349,7 +355,9 @@ static void remap_postsuspend(struct dm_target *ti)
 	WRITE_ONCE(rc->suspended, true);
 	remap_sysfs_remove(rc);
 	flush_workqueue(rc->wq);
-	r = remap_metadata_commit(rc->md, remap_metadata_ticket(rc->md));
+	/* a table never loaded has nothing to commit, and must write nothing */
+	r = remap_loaded(rc) ?
+	    remap_metadata_commit(rc->md, remap_metadata_ticket(rc->md)) : 0;
 	if (r)
 		DMERR("metadata commit on suspend failed: error %d", r);
 	remap_check_events(rc);
