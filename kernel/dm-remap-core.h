@@ -68,7 +68,6 @@ struct remap_c {
 	struct remap_metadata *md;
 	struct dm_kcopyd_client *kcopyd;
 	bool loaded;			/* table read: see remap_loaded() */
-	bool suspended;
 
 	struct workqueue_struct *wq;
 	struct remap_worker {

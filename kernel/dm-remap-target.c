@@ -329,7 +329,6 @@ static void remap_resume(struct dm_target *ti)
 {
 	struct remap_c *rc = ti->private;
 
-	WRITE_ONCE(rc->suspended, false);
 	remap_check_events(rc);
 	remap_scrub_resume(rc);
 	if (remap_sysfs_add(rc))
@@ -352,7 +351,6 @@ static void remap_postsuspend(struct dm_target *ti)
 	struct remap_c *rc = ti->private;
 	int r;
 
-	WRITE_ONCE(rc->suspended, true);
 	remap_sysfs_remove(rc);
 	flush_workqueue(rc->wq);
 	/* a table never loaded has nothing to commit, and must write nothing */
