@@ -21,6 +21,8 @@
 #define REMAP_MAX_READ_RETRIES		16U
 /* Failed bios handled at once: concurrent remaps share metadata commits. */
 #define REMAP_ERROR_WORKERS		4
+/* remap_next_worker() counts modulo 2^32: the count must divide it */
+static_assert((REMAP_ERROR_WORKERS & (REMAP_ERROR_WORKERS - 1)) == 0);
 
 /*
  * Bios in flight, counted in two banks so that a move can wait for one.
@@ -147,6 +149,18 @@ static inline bool remap_loaded(struct remap_c *rc)
 {
 	/* pairs with smp_store_release() in remap_preresume() */
 	return smp_load_acquire(&rc->loaded);
+}
+
+/*
+ * The error worker to queue for the next deferred bio, round robin. The
+ * counter wraps through INT_MIN after 2^31 deferrals (every write to a
+ * block with lost sectors is one): taken as unsigned it goes on counting
+ * modulo 2^32, a multiple of the worker count, so the index is never
+ * negative and the turn is kept across the wrap.
+ */
+static inline unsigned int remap_next_worker(atomic_t *next)
+{
+	return (unsigned int)atomic_inc_return(next) % REMAP_ERROR_WORKERS;
 }
 
 /* dm-remap-target.c */

@@ -386,8 +386,7 @@ void remap_defer_bio(struct remap_c *rc, struct bio *bio)
 	spin_lock_irqsave(&rc->failed_lock, flags);
 	bio_list_add(&rc->failed, bio);
 	spin_unlock_irqrestore(&rc->failed_lock, flags);
-	queue_work(rc->wq, &rc->workers[atomic_inc_return(&rc->next_worker) %
-					REMAP_ERROR_WORKERS].work);
+	queue_work(rc->wq, &rc->workers[remap_next_worker(&rc->next_worker)].work);
 }
 
 /* Each worker takes one failed bio at a time, so that they share the work. */
