@@ -7,7 +7,10 @@
 
 /*
  * Within a block with lost sectors, a part is a run of sectors that are all
- * lost or all good. Caller holds rcu_read_lock().
+ * lost or all good. Caller holds rcu_read_lock(). The LOST flag and the
+ * bitmap are not read atomically: a flag without a bitmap (being set, or
+ * being cleared once the sectors were written) reads as lost to the end of
+ * the range, never as data that may not be there.
  */
 static sector_t lost_run_end(struct remap_table *t, const struct remap_extent *x,
 			     unsigned int block_shift, sector_t sector,
@@ -19,7 +22,7 @@ static sector_t lost_run_end(struct remap_table *t, const struct remap_extent *x
 	unsigned int next;
 
 	if (!bits) {
-		*lost = false;
+		*lost = true;
 		return end;
 	}
 	*lost = test_bit(first, bits);
