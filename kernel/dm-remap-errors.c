@@ -193,6 +193,23 @@ static int block_place(struct remap_c *rc, u64 block, u32 *spare)
 	return place;
 }
 
+/*
+ * The lost sectors of a remapped block whose entry has @flags. A LOST flag
+ * whose bitmap is not visible (yet, or any more) means every sector is
+ * lost, as remap_first_extent() takes it. Caller holds rcu_read_lock().
+ */
+static void lost_bits(struct remap_c *rc, u64 block, u32 flags,
+		      unsigned long *lost)
+{
+	const unsigned long *bits = remap_table_lost(&rc->table, block);
+
+	bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	if (bits)
+		bitmap_copy(lost, bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	else if (flags & REMAP_F_LOST)
+		bitmap_set(lost, 0, 1U << rc->block_shift);
+}
+
 static bool any_lost(const unsigned long *lost, unsigned int first,
 		     unsigned int count)
 {
@@ -210,22 +227,30 @@ static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 	sector_t sector = rc->pool_offset + block_to_sector(rc, spare) + r->first;
 	DECLARE_BITMAP(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
 	struct remap_metadata_entry me;
-	const unsigned long *bits;
 	struct remap_entry *e;
+	u32 flags;
 	u64 ticket;
 	int ret;
 
 	mutex_lock(&rc->move_lock);
 	rcu_read_lock();
 	e = remap_table_lookup(&rc->table, r->block);
-	bits = e ? remap_table_lost(&rc->table, r->block) : NULL;
-	if (bits)
-		bitmap_copy(lost, bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
-	else
-		bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	/* read under RCU: an entry of a move being undone may go any time */
+	if (!e || e->spare != spare) {
+		rcu_read_unlock();
+		ret = -EAGAIN;
+		goto out;
+	}
+	flags = READ_ONCE(e->flags);
+	lost_bits(rc, r->block, flags, lost);
 	rcu_read_unlock();
-	/* gone, or being moved back by unremap: wait for it and look again */
-	if (!e || e->spare != spare || (READ_ONCE(e->flags) & REMAP_F_MOVING)) {
+	/*
+	 * Being moved back by unremap (or a move to the spare not yet final):
+	 * wait for it and look again. Otherwise the entry stays while we hold
+	 * move_lock: it is removed only by the move that marked it MOVING,
+	 * and marking needs move_lock.
+	 */
+	if (flags & REMAP_F_MOVING) {
 		ret = -EAGAIN;
 		goto out;
 	}
@@ -245,7 +270,7 @@ static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 	if (ret || !any_lost(lost, r->first, r->count))
 		goto out;
 	bitmap_clear(lost, r->first, r->count);
-	remap_fill_metadata_entry(&me, r->block, READ_ONCE(e->flags), lost);
+	remap_fill_metadata_entry(&me, r->block, flags, lost);
 	ret = remap_metadata_stage(rc->md, spare, &me, &ticket);
 	if (!ret)
 		ret = remap_metadata_commit(rc->md, ticket);
