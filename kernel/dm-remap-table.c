@@ -70,7 +70,9 @@ int remap_table_init(struct remap_table *t, u64 nr_blocks)
 
 	r = rhashtable_init(&t->ht, &remap_ht_params);
 	if (r) {
+		/* the caller's cleanup destroys a table whose regions are set */
 		kvfree(t->regions);
+		t->regions = NULL;
 		return r;
 	}
 	mutex_init(&t->lock);
