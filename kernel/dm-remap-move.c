@@ -141,8 +141,13 @@ static void release_moves(struct move_batch *b)
 		remap_enter_bank(rc, io);
 		r = remap_route_bio(rc, bio, io, false);
 		rcu_read_unlock();
-		if (r == DM_MAPIO_REMAPPED)
+		if (r == DM_MAPIO_REMAPPED) {
 			dm_submit_bio_remap(bio, NULL);
+		} else if (r == DM_MAPIO_KILL) {
+			/* held, so ours to end: no second go in end_io() */
+			io->redone = true;
+			bio_io_error(bio);
+		}
 	}
 	wake_up_all(&rc->move_wait);
 }

@@ -79,8 +79,9 @@ static void defer_whole(struct remap_c *rc, struct bio *bio,
 
 /*
  * Routes a bio that starts in a remapped block: to the spare, or held while
- * the block's data moves. Returns DM_MAPIO_REMAPPED, DM_MAPIO_SUBMITTED, or
- * -EAGAIN when the move ended meanwhile and the lookup must be redone.
+ * the block's data moves. Returns DM_MAPIO_REMAPPED, DM_MAPIO_SUBMITTED,
+ * DM_MAPIO_KILL (a read of lost sectors), or -EAGAIN when the move ended
+ * meanwhile and the lookup must be redone.
  */
 static int route_remapped(struct remap_c *rc, struct bio *bio,
 			  struct remap_io *io, sector_t sector,
@@ -100,12 +101,13 @@ static int route_remapped(struct remap_c *rc, struct bio *bio,
 			return DM_MAPIO_SUBMITTED;
 		}
 		if (x->lost) {
-			io->redone = true;
-			bio_io_error(bio);
-			return DM_MAPIO_SUBMITTED;
+			/* DM fails it; end_io() is not called: leave the bank */
+			remap_leave_bank(rc, io);
+			return DM_MAPIO_KILL;
 		}
 	}
 	if (bio_op(bio) == REQ_OP_DISCARD && !rc->spare_discards) {
+		/* done, without effect; DM has no return code for that */
 		bio_endio(bio);
 		return DM_MAPIO_SUBMITTED;
 	}
