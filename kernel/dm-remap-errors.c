@@ -453,7 +453,9 @@ bool remap_end_io_error(struct remap_c *rc, struct bio *bio,
 	enum req_op op = bio_op(bio);
 
 	if (io->on_spare) {
-		atomic64_inc(&rc->stats.spare_errors);
+		/* a failed discard loses no data: it counts nowhere */
+		if (op != REQ_OP_DISCARD)
+			atomic64_inc(&rc->stats.spare_errors);
 		return false;
 	}
 	if (io->redone || (op != REQ_OP_READ && op != REQ_OP_WRITE) ||
