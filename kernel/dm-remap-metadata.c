@@ -24,6 +24,8 @@
 
 #define EPB		DM_REMAP_ENTRIES_PER_BLOCK
 #define META_SECTORS	DM_REMAP_META_BLOCK_SECTORS
+/* Highest commit number a superblock may carry: far from any wrap. */
+#define DM_REMAP_MAX_SEQ	((u64)S64_MAX)
 
 struct staged_change {
 	struct list_head list;
@@ -111,6 +113,9 @@ static bool geometry_fits(const struct dm_remap_disk_superblock *sb,
 	    check_add_overflow(copy1, copy, &copy1_end) ||
 	    check_mul_overflow(table_blocks, (u64)EPB, &capacity))
 		return false;
+	/* aligned as remap_geometry_compute() places them */
+	if (copy % META_SECTORS || copy1 % META_SECTORS || pool_offset % bs)
+		return false;
 	return copy >= meta && !le64_to_cpu(sb->copy_offset[0]) &&
 	       pool_offset >= copy && pool_end <= copy1 &&
 	       copy1_end <= device_sectors && capacity >= pool_blocks &&
@@ -130,10 +135,13 @@ static int check_superblock(const struct dm_remap_disk_superblock *sb,
 		return -EBADMSG;
 	if (le32_to_cpu(sb->version) != DM_REMAP_FORMAT_VERSION)
 		return -EPROTONOSUPPORT;
+	/* a seq this high could wrap the next commit's number to 0 */
 	if (le32_to_cpu(sb->copy) != copy ||
 	    le32_to_cpu(sb->meta_block_size) != DM_REMAP_META_BLOCK_SIZE ||
 	    !is_power_of_2(bs) || bs < DM_REMAP_MIN_BLOCK_SIZE ||
-	    bs > DM_REMAP_MAX_BLOCK_SIZE || !geometry_fits(sb, device_sectors))
+	    bs > DM_REMAP_MAX_BLOCK_SIZE || !le64_to_cpu(sb->seq) ||
+	    le64_to_cpu(sb->seq) > DM_REMAP_MAX_SEQ ||
+	    !geometry_fits(sb, device_sectors))
 		return -EBADMSG;
 	return 0;
 }
@@ -454,16 +462,37 @@ bad:
 	return ERR_PTR(r);
 }
 
+/* Lost bits must name sectors of the block: none at or past @spb. */
+static bool lost_within(const struct dm_remap_disk_entry *e, unsigned int spb)
+{
+	unsigned int i, first;
+	u64 word;
+
+	for (i = 0; i < ARRAY_SIZE(e->lost); i++) {
+		word = le64_to_cpu(e->lost[i]);
+		first = i * 64;
+		if (spb <= first) {
+			if (word)
+				return false;
+		} else if (spb - first < 64 && word >> (spb - first)) {
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool entry_valid(struct remap_metadata *md,
 			const struct dm_remap_disk_entry *e)
 {
 	u64 block = le64_to_cpu(e->block);
-	u64 main_blocks = div_u64(md->main_sectors, md->block_size >> SECTOR_SHIFT);
+	unsigned int spb = md->block_size >> SECTOR_SHIFT;
+	u64 main_blocks = div_u64(md->main_sectors, spb);
 
 	if (block == DM_REMAP_ENTRY_FREE)
 		return !e->flags;
 	return block < main_blocks && !e->reserved &&
-	       !(le32_to_cpu(e->flags) & ~DM_REMAP_ENTRY_KNOWN_FLAGS);
+	       !(le32_to_cpu(e->flags) & ~DM_REMAP_ENTRY_KNOWN_FLAGS) &&
+	       lost_within(e, spb);
 }
 
 static int check_table_block(struct remap_metadata *md, unsigned int copy,
@@ -545,6 +574,24 @@ static int walk_entries(struct remap_metadata *md, unsigned int copy,
 	return r;
 }
 
+/*
+ * The constructor set up the pool and the copies' places from the newest
+ * superblock it found; a copy chosen at load must describe that layout, or
+ * its spare block numbers would point elsewhere.
+ */
+static bool same_layout(struct remap_metadata *md,
+			const struct dm_remap_disk_superblock *sb)
+{
+	return le32_to_cpu(sb->block_size) == md->block_size &&
+	       le64_to_cpu(sb->main_sectors) == md->main_sectors &&
+	       le64_to_cpu(sb->copy_offset[0]) == md->geo.copy_offset[0] &&
+	       le64_to_cpu(sb->copy_offset[1]) == md->geo.copy_offset[1] &&
+	       le64_to_cpu(sb->copy_sectors) == md->geo.copy_sectors &&
+	       le64_to_cpu(sb->table_blocks) == md->geo.table_blocks &&
+	       le64_to_cpu(sb->pool_offset) == md->geo.pool_offset &&
+	       le64_to_cpu(sb->pool_blocks) == md->geo.pool_blocks;
+}
+
 static int choose_copy(struct remap_metadata *md,
 		       struct dm_remap_disk_superblock *sb, bool *ok)
 {
@@ -552,9 +599,16 @@ static int choose_copy(struct remap_metadata *md,
 	int best = -1;
 
 	for (c = 0; c < DM_REMAP_NR_COPIES; c++) {
-		ok[c] = !read_superblock(md, c, &sb[c]) &&
-			!memcmp(sb[c].uuid, md->uuid, sizeof(md->uuid)) &&
-			copy_consistent(md, c, &sb[c]);
+		ok[c] = false;
+		if (read_superblock(md, c, &sb[c]) ||
+		    memcmp(sb[c].uuid, md->uuid, sizeof(md->uuid)))
+			continue;
+		if (!same_layout(md, &sb[c])) {
+			DMWARN("%pg: metadata copy %u: layout differs from the loaded one",
+			       md->bdev, c);
+			continue;
+		}
+		ok[c] = copy_consistent(md, c, &sb[c]);
 		if (ok[c] && (best < 0 || le64_to_cpu(sb[c].seq) > le64_to_cpu(sb[best].seq)))
 			best = c;
 	}
