@@ -175,8 +175,8 @@ typedef int (*remap_fill_fn)(void *context, void *buf, unsigned long *lost);
 /* dm-remap-errors.c */
 int remap_sync_io(struct remap_c *rc, blk_opf_t op, struct block_device *bdev,
 		  sector_t sector, sector_t count, void *buf);
-bool remap_end_io_error(struct remap_c *rc, struct bio *bio,
-			struct remap_io *io, blk_status_t error);
+int remap_end_io_error(struct remap_c *rc, struct bio *bio,
+		       struct remap_io *io, blk_status_t error);
 void remap_defer_bio(struct remap_c *rc, struct bio *bio);
 void remap_error_work(struct work_struct *work);
 bool remap_scrub_block(struct remap_c *rc, u64 block, void *buf);

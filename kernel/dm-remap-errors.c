@@ -37,8 +37,22 @@ struct block_redo {
 	unsigned int count;		/* sectors of the part */
 	unsigned int bio_offset;	/* bytes into the bio's data */
 	void *buf;			/* one block */
+	bool requeue;			/* gave up for a noflush suspend */
 	DECLARE_BITMAP(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
 };
+
+/*
+ * A noflush suspend waits for every bio in flight. A bio being redone gives
+ * up between two reads and goes back to device-mapper, which sends it again
+ * after the resume, rather than keep the suspend waiting through retries
+ * of many seconds. The scrub (no bio) has nobody to give its block back to.
+ */
+static bool give_up(struct block_redo *r)
+{
+	if (r->bio && dm_noflush_suspending(r->rc->ti))
+		r->requeue = true;
+	return r->requeue;
+}
 
 int remap_sync_io(struct remap_c *rc, blk_opf_t op, struct block_device *bdev,
 		  sector_t sector, sector_t count, void *buf)
@@ -100,6 +114,8 @@ static int read_with_retries(struct block_redo *r, unsigned int first,
 	unsigned int attempt;
 
 	for (attempt = 0; attempt <= retries; attempt++) {
+		if (attempt && give_up(r))
+			break;
 		/* back off, so that a transient fault has time to clear */
 		if (attempt)
 			msleep(min(25U << attempt, 1000U));
@@ -122,6 +138,8 @@ static void salvage_sectors(struct block_redo *r, unsigned int first,
 					READ_ONCE(r->rc->read_retries)) >= 0)
 		return;
 	for (s = first; s < first + count; s++) {
+		if (give_up(r))
+			return;
 		if (main_io(r, REQ_OP_READ, s, 1)) {
 			memset(r->buf + (s << SECTOR_SHIFT), 0, SECTOR_SIZE);
 			set_bit(s, r->lost);
@@ -136,7 +154,7 @@ static int fill_from_main(void *context, void *buf, unsigned long *lost)
 
 	bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
 	salvage_sectors(r, 0, 1U << r->rc->block_shift);
-	return 0;
+	return r->requeue ? -EINTR : 0;
 }
 
 /* The bio's data for its part, the rest of the block from the main device. */
@@ -149,7 +167,7 @@ static int fill_with_write(void *context, void *buf, unsigned long *lost)
 	salvage_sectors(r, 0, r->first);
 	salvage_sectors(r, end, (1U << r->rc->block_shift) - end);
 	copy_bio_data(r, false);
-	return 0;
+	return r->requeue ? -EINTR : 0;
 }
 
 static int move_block(struct block_redo *r, remap_fill_fn fill)
@@ -286,23 +304,28 @@ out:
  * in map(), so that a move of the block that starts meanwhile waits for
  * this write. BLK_STS_AGAIN: the block is no longer on the main device.
  */
-static blk_status_t retry_main_write(struct block_redo *r)
+static bool enter_if_on_main(struct block_redo *r)
 {
 	struct remap_io *io = dm_per_bio_data(r->bio, sizeof(*io));
-	blk_status_t status = BLK_STS_AGAIN;
-	u32 spare;
-
 	bool on_main;
+	u32 spare;
 
 	/* counted and checked in one RCU section, as map() does */
 	rcu_read_lock();
 	remap_enter_bank(r->rc, io);
 	on_main = !block_place(r->rc, r->block, &spare);
 	rcu_read_unlock();
-	if (on_main)
+	return on_main;
+}
+
+static blk_status_t retry_main_write(struct block_redo *r)
+{
+	blk_status_t status = BLK_STS_AGAIN;
+
+	if (enter_if_on_main(r))
 		status = main_io(r, REQ_OP_WRITE, r->first, r->count) ?
 			 BLK_STS_IOERR : BLK_STS_OK;
-	remap_leave_bank(r->rc, io);
+	remap_leave_bank(r->rc, dm_per_bio_data(r->bio, sizeof(struct remap_io)));
 	return status;
 }
 
@@ -316,6 +339,8 @@ static blk_status_t redo_write(struct block_redo *r)
 	if (status != BLK_STS_IOERR)
 		return status;	/* it took it this time, or the block moved */
 	ret = move_block(r, fill_with_write);
+	if (r->requeue)
+		return BLK_STS_DM_REQUEUE;
 	if (ret == -EAGAIN)
 		return BLK_STS_AGAIN;
 	return ret ? BLK_STS_IOERR : BLK_STS_OK;
@@ -331,10 +356,16 @@ static blk_status_t redo_read(struct block_redo *r, bool one_block)
 {
 	int attempt = read_with_retries(r, r->first, r->count,
 					READ_ONCE(r->rc->read_retries));
+	int ret;
 
-	if (attempt < 0)
-		return move_block(r, fill_from_main) == -EAGAIN ?
-		       BLK_STS_AGAIN : BLK_STS_IOERR;
+	if (attempt < 0) {
+		if (r->requeue)
+			return BLK_STS_DM_REQUEUE;
+		ret = move_block(r, fill_from_main);
+		if (r->requeue)
+			return BLK_STS_DM_REQUEUE;
+		return ret == -EAGAIN ? BLK_STS_AGAIN : BLK_STS_IOERR;
+	}
 	if (r->bio)
 		copy_bio_data(r, true);
 	if (attempt || one_block) {
@@ -397,6 +428,8 @@ static blk_status_t redo_bio(struct remap_c *rc, struct bio *bio)
 		s = redo_block(r, one_block);
 		if (s)
 			status = s;
+		if (s == BLK_STS_DM_REQUEUE)
+			break;	/* the whole bio comes back after the resume */
 		sector += r->count;
 	}
 	kvfree(r->buf);
@@ -429,7 +462,9 @@ void remap_error_work(struct work_struct *work)
 			break;
 		io = dm_per_bio_data(bio, sizeof(*io));
 		io->redone = true;
-		bio->bi_status = redo_bio(rc, bio);
+		/* end_io() lets BLK_STS_DM_REQUEUE up: DM sends it again */
+		bio->bi_status = dm_noflush_suspending(rc->ti) ?
+				 BLK_STS_DM_REQUEUE : redo_bio(rc, bio);
 		bio_endio(bio);
 	}
 	remap_check_events(rc);
@@ -444,10 +479,12 @@ static bool is_media_error(blk_status_t error)
 /*
  * From end_io(): counts an error of the main device and, if the error path
  * can do something about it, takes the bio back for the worker. Returns
- * true if it did.
+ * the end_io() verdict: DM_ENDIO_INCOMPLETE if it took the bio,
+ * DM_ENDIO_REQUEUE if it would but a noflush suspend is waiting (the bio
+ * comes back after the resume), else DM_ENDIO_DONE.
  */
-bool remap_end_io_error(struct remap_c *rc, struct bio *bio,
-			struct remap_io *io, blk_status_t error)
+int remap_end_io_error(struct remap_c *rc, struct bio *bio,
+		       struct remap_io *io, blk_status_t error)
 {
 	bool write = bio_data_dir(bio) == WRITE;
 	enum req_op op = bio_op(bio);
@@ -456,18 +493,20 @@ bool remap_end_io_error(struct remap_c *rc, struct bio *bio,
 		/* a failed discard loses no data: it counts nowhere */
 		if (op != REQ_OP_DISCARD)
 			atomic64_inc(&rc->stats.spare_errors);
-		return false;
+		return DM_ENDIO_DONE;
 	}
 	if (io->redone || (op != REQ_OP_READ && op != REQ_OP_WRITE) ||
 	    !is_media_error(error))
-		return false;
+		return DM_ENDIO_DONE;
+	if (dm_noflush_suspending(rc->ti))
+		return DM_ENDIO_REQUEUE;
 	atomic64_inc(write ? &rc->stats.write_errors : &rc->stats.read_errors);
 	if (write ? !READ_ONCE(rc->auto_remap) :
 		    !READ_ONCE(rc->auto_remap) && !READ_ONCE(rc->read_retries))
-		return false;
+		return DM_ENDIO_DONE;
 	remap_leave_bank(rc, io);
 	remap_defer_bio(rc, bio);
-	return true;
+	return DM_ENDIO_INCOMPLETE;
 }
 
 /*

@@ -80,15 +80,19 @@ static void defer_whole(struct remap_c *rc, struct bio *bio,
 /*
  * Routes a bio that starts in a remapped block: to the spare, or held while
  * the block's data moves. Returns DM_MAPIO_REMAPPED, DM_MAPIO_SUBMITTED,
- * DM_MAPIO_KILL (a read of lost sectors), or -EAGAIN when the move ended
- * meanwhile and the lookup must be redone.
+ * DM_MAPIO_KILL (a read of lost sectors), DM_MAPIO_REQUEUE (a moving block
+ * during a noflush suspend), or -EAGAIN when the move ended meanwhile and
+ * the lookup must be redone.
  */
 static int route_remapped(struct remap_c *rc, struct bio *bio,
 			  struct remap_io *io, sector_t sector,
-			  const struct remap_extent *x)
+			  const struct remap_extent *x, bool in_map)
 {
 	if (x->flags & REMAP_F_MOVING) {
 		remap_leave_bank(rc, io);
+		/* a noflush suspend must not wait for the move: DM requeues it */
+		if (in_map && dm_noflush_suspending(rc->ti))
+			return DM_MAPIO_REQUEUE;
 		if (remap_hold_bio(rc, bio, x->block))
 			return DM_MAPIO_SUBMITTED;
 		remap_enter_bank(rc, io);
@@ -143,7 +147,7 @@ int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
 			route_to_main(rc, bio, io, sector);
 			return DM_MAPIO_REMAPPED;
 		}
-		r = route_remapped(rc, bio, io, sector, &x);
+		r = route_remapped(rc, bio, io, sector, &x, in_map);
 	} while (r == -EAGAIN);
 	return r;
 }
@@ -176,12 +180,13 @@ static int remap_end_io(struct dm_target *ti, struct bio *bio,
 {
 	struct remap_c *rc = ti->private;
 	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
+	int r = DM_ENDIO_DONE;
 
-	if (unlikely(*error) && io->data &&
-	    remap_end_io_error(rc, bio, io, *error))
-		return DM_ENDIO_INCOMPLETE;
-	remap_leave_bank(rc, io);
-	return DM_ENDIO_DONE;
+	if (unlikely(*error) && io->data)
+		r = remap_end_io_error(rc, bio, io, *error);
+	if (r != DM_ENDIO_INCOMPLETE)
+		remap_leave_bank(rc, io);
+	return r;
 }
 
 /* ---------------------------------------------------------------------------
