@@ -401,6 +401,51 @@ static blk_status_t redo_block(struct block_redo *r, bool one_block)
 	}
 }
 
+/*
+ * A discard's part in one block, done where the block is now: a discard
+ * reaches the worker when it was held by a move and its block gained lost
+ * sectors meanwhile, so that it needs a cut that only map() may make. It
+ * carries no data and changes no lost sector (they still read as errors).
+ * A block on the spare stays there under move_lock, so the discard never
+ * hits a spare block that was given to another block meanwhile.
+ */
+static blk_status_t discard_block(struct block_redo *r)
+{
+	struct remap_c *rc = r->rc;
+	struct remap_io *io = dm_per_bio_data(r->bio, sizeof(*io));
+	u32 spare, now;
+	int place, ret;
+
+	for (;;) {
+		place = block_place(rc, r->block, &spare);
+		if (place < 0) {
+			remap_wait_block(rc, r->block);
+			continue;
+		}
+		if (!place) {
+			ret = -EAGAIN;
+			if (enter_if_on_main(r))
+				ret = blkdev_issue_discard(rc->main_dev->bdev,
+							   block_to_sector(rc, r->block) + r->first,
+							   r->count, GFP_NOIO);
+			remap_leave_bank(rc, io);
+			if (ret != -EAGAIN)
+				return errno_to_blk_status(ret);
+			continue;
+		}
+		mutex_lock(&rc->move_lock);
+		ret = -EAGAIN;
+		if (block_place(rc, r->block, &now) > 0 && now == spare)
+			ret = rc->spare_discards ?
+			      blkdev_issue_discard(rc->spare_dev->bdev,
+						   rc->pool_offset + block_to_sector(rc, spare) +
+						   r->first, r->count, GFP_NOIO) : 0;
+		mutex_unlock(&rc->move_lock);
+		if (ret != -EAGAIN)
+			return errno_to_blk_status(ret);
+	}
+}
+
 /* Redoes a failed bio (or a write to lost sectors) block by block. */
 static blk_status_t redo_bio(struct remap_c *rc, struct bio *bio)
 {
@@ -425,7 +470,8 @@ static blk_status_t redo_bio(struct remap_c *rc, struct bio *bio)
 		r->first = sector - block_to_sector(rc, r->block);
 		r->count = min_t(sector_t, end, block_to_sector(rc, r->block + 1)) - sector;
 		r->bio_offset = (sector - io->sector) << SECTOR_SHIFT;
-		s = redo_block(r, one_block);
+		s = bio_op(bio) == REQ_OP_DISCARD ? discard_block(r) :
+						    redo_block(r, one_block);
 		if (s)
 			status = s;
 		if (s == BLK_STS_DM_REQUEUE)
@@ -447,6 +493,24 @@ void remap_defer_bio(struct remap_c *rc, struct bio *bio)
 	queue_work(rc->wq, &rc->workers[remap_next_worker(&rc->next_worker)].work);
 }
 
+/*
+ * Reads and writes carry data to redo; discards are done where each block
+ * is. Write zeroes and secure erase are not offered by the target, so none
+ * can get here; if one did, it would be refused rather than taken for a
+ * write whose data it does not have.
+ */
+static bool redoable(struct bio *bio)
+{
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+	case REQ_OP_DISCARD:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Each worker takes one failed bio at a time, so that they share the work. */
 void remap_error_work(struct work_struct *work)
 {
@@ -463,8 +527,12 @@ void remap_error_work(struct work_struct *work)
 		io = dm_per_bio_data(bio, sizeof(*io));
 		io->redone = true;
 		/* end_io() lets BLK_STS_DM_REQUEUE up: DM sends it again */
-		bio->bi_status = dm_noflush_suspending(rc->ti) ?
-				 BLK_STS_DM_REQUEUE : redo_bio(rc, bio);
+		if (dm_noflush_suspending(rc->ti))
+			bio->bi_status = BLK_STS_DM_REQUEUE;
+		else if (redoable(bio))
+			bio->bi_status = redo_bio(rc, bio);
+		else
+			bio->bi_status = BLK_STS_NOTSUPP;
 		bio_endio(bio);
 	}
 	remap_check_events(rc);

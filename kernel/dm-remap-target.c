@@ -104,13 +104,14 @@ static int route_remapped(struct remap_c *rc, struct bio *bio,
 			defer_whole(rc, bio, io, sector);
 			return DM_MAPIO_SUBMITTED;
 		}
-		if (x->lost) {
+		if (x->lost && bio_op(bio) != REQ_OP_DISCARD) {
 			/* DM fails it; end_io() is not called: leave the bank */
 			remap_leave_bank(rc, io);
 			return DM_MAPIO_KILL;
 		}
 	}
-	if (bio_op(bio) == REQ_OP_DISCARD && !rc->spare_discards) {
+	/* lost sectors stay lost: a discard does not make them readable */
+	if (bio_op(bio) == REQ_OP_DISCARD && (x->lost || !rc->spare_discards)) {
 		/* done, without effect; DM has no return code for that */
 		bio_endio(bio);
 		return DM_MAPIO_SUBMITTED;
@@ -124,7 +125,8 @@ static int route_remapped(struct remap_c *rc, struct bio *bio,
  * block goes to the main device whole; otherwise it is cut where the
  * destination changes and DM sends the rest through map() again. Held bios
  * come back here from a move's release (@in_map false): they lie within one
- * block, but if that block now has lost sectors they go to the worker.
+ * block, but if that block now has lost sectors they go to the worker (a
+ * write or read needing a cut, and a discard: see discard_block()).
  */
 int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
 		    bool in_map)

@@ -116,16 +116,18 @@ mk_scsi_debug() {
 	echo "/dev/$dev"
 }
 
-# mk_null_blk NAME SIZE_MB -- a memory-backed null_blk disk /dev/NAME whose
-# bad sectors (null_bad) fail reads and writes; removed at cleanup.
+# mk_null_blk NAME SIZE_MB [ATTR=VALUE...] -- a memory-backed null_blk disk
+# /dev/NAME whose bad sectors (null_bad) fail reads and writes; removed at
+# cleanup. ATTR=VALUE sets more configfs attributes first (e.g. discard=1).
 mk_null_blk() {
-	local name=$1 dir=/sys/kernel/config/nullb/$1
+	local name=$1 dir=/sys/kernel/config/nullb/$1 a
 	modprobe null_blk nr_devices=0
 	mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
 	mkdir "$dir"
 	echo "$2" >"$dir/size"
 	echo 1 >"$dir/memory_backed"
 	echo 512 >"$dir/blocksize"
+	for a in "${@:3}"; do echo "${a#*=}" >"$dir/${a%%=*}"; done
 	echo 1 >"$dir/power"
 	at_cleanup "echo 0 > $dir/power; rmdir $dir"
 	udevadm settle 2>/dev/null || true
