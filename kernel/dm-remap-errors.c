@@ -245,6 +245,7 @@ static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 	sector_t sector = rc->pool_offset + block_to_sector(rc, spare) + r->first;
 	DECLARE_BITMAP(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
 	struct remap_metadata_entry me;
+	struct remap_metadata_batch changes;
 	struct remap_entry *e;
 	u32 flags;
 	u64 ticket;
@@ -289,7 +290,12 @@ static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 		goto out;
 	bitmap_clear(lost, r->first, r->count);
 	remap_fill_metadata_entry(&me, r->block, flags, lost);
-	ret = remap_metadata_stage(rc->md, spare, &me, &ticket);
+	remap_metadata_batch_init(&changes);
+	ret = remap_metadata_batch_add(rc->md, &changes, spare, &me);
+	if (!ret)
+		ret = remap_metadata_stage(rc->md, &changes, &ticket);
+	else
+		remap_metadata_batch_abort(&changes);
 	if (!ret)
 		ret = remap_metadata_commit(rc->md, ticket);
 	if (!ret)

@@ -228,6 +228,7 @@ static int msg_stats(struct remap_c *rc, unsigned int argc, char **argv,
 	       st.metadata_seq, remap_metadata_commits(rc->md), st.metadata_state);
 	DMEMIT("read_retries=%u\nauto_remap=%s\n", READ_ONCE(rc->read_retries),
 	       READ_ONCE(rc->auto_remap) ? "on" : "off");
+	DMEMIT("metadata_staged=%llu\n", remap_metadata_staged(rc->md));
 	return 1;
 }
 

@@ -53,6 +53,7 @@ struct remap_metadata {
 
 	spinlock_t stage_lock;		/* protects the staged fields */
 	struct list_head staged;
+	u64 staged_count;		/* changes on staged */
 	u64 staged_seq;			/* commit that will write the staged */
 	u64 staged_used;
 };
@@ -664,13 +665,19 @@ out:
 	return r;
 }
 
-/*
- * Records a change of one entry for the next commit, and returns in @ticket
- * the commit that will make it durable. May be called concurrently with a
- * commit; the change then goes into the following one.
- */
-int remap_metadata_stage(struct remap_metadata *md, u32 spare,
-			 const struct remap_metadata_entry *e, u64 *ticket)
+static void free_changes(struct list_head *changes);
+
+void remap_metadata_batch_init(struct remap_metadata_batch *b)
+{
+	INIT_LIST_HEAD(&b->changes);
+	b->used = 0;
+	b->n = 0;
+}
+
+/* Adds a change of one entry to @b; nothing is staged before the end. */
+int remap_metadata_batch_add(struct remap_metadata *md,
+			     struct remap_metadata_batch *b, u32 spare,
+			     const struct remap_metadata_entry *e)
 {
 	struct staged_change *ch;
 
@@ -681,12 +688,55 @@ int remap_metadata_stage(struct remap_metadata *md, u32 spare,
 		return -ENOMEM;
 	ch->spare = spare;
 	ch->entry = *e;
-	spin_lock(&md->stage_lock);
-	list_add_tail(&ch->list, &md->staged);
-	md->staged_used = max_t(u64, md->staged_used, (u64)spare + 1);
-	*ticket = md->staged_seq;
-	spin_unlock(&md->stage_lock);
+	list_add_tail(&ch->list, &b->changes);
+	b->used = max_t(u64, b->used, (u64)spare + 1);
+	b->n++;
 	return 0;
+}
+
+/* Drops a batch that will not be staged. */
+void remap_metadata_batch_abort(struct remap_metadata_batch *b)
+{
+	free_changes(&b->changes);
+	remap_metadata_batch_init(b);
+}
+
+/*
+ * Stages every change of @b at once, for the next commit, and returns in
+ * @ticket the commit that will make them durable: a move whose staging
+ * fails half-way leaves nothing staged for a later commit to write. May be
+ * called concurrently with a commit; the changes then go into the
+ * following one. Refused while the metadata has failed: nothing would ever
+ * write them, and the list would only grow.
+ */
+int remap_metadata_stage(struct remap_metadata *md,
+			 struct remap_metadata_batch *b, u64 *ticket)
+{
+	int r = 0;
+
+	spin_lock(&md->stage_lock);
+	if (READ_ONCE(md->state) == REMAP_METADATA_FAILED) {
+		r = -EIO;
+	} else {
+		list_splice_tail_init(&b->changes, &md->staged);
+		md->staged_used = max(md->staged_used, b->used);
+		md->staged_count += b->n;
+		*ticket = md->staged_seq;
+	}
+	spin_unlock(&md->stage_lock);
+	remap_metadata_batch_abort(b);
+	return r;
+}
+
+/* Changes staged and not yet taken by a commit. */
+u64 remap_metadata_staged(struct remap_metadata *md)
+{
+	u64 n;
+
+	spin_lock(&md->stage_lock);
+	n = md->staged_count;
+	spin_unlock(&md->stage_lock);
+	return n;
 }
 
 /* The ticket of whatever is staged now. */
@@ -845,6 +895,7 @@ static int commit_staged(struct remap_metadata *md)
 
 	spin_lock(&md->stage_lock);
 	list_splice_init(&md->staged, &changes);
+	md->staged_count = 0;
 	seq = md->staged_seq++;
 	new_used = md->staged_used;
 	spin_unlock(&md->stage_lock);
@@ -861,7 +912,13 @@ static int commit_staged(struct remap_metadata *md)
 	}
 	free_changes(&changes);
 	if (!written) {
-		md->state = REMAP_METADATA_FAILED;
+		spin_lock(&md->stage_lock);
+		WRITE_ONCE(md->state, REMAP_METADATA_FAILED);
+		/* staged meanwhile: nothing will write them, their moves fail */
+		list_splice_init(&md->staged, &changes);
+		md->staged_count = 0;
+		spin_unlock(&md->stage_lock);
+		free_changes(&changes);
 		DMERR("%pg: metadata cannot be written: no new remaps from now on",
 		      md->bdev);
 		return -EIO;

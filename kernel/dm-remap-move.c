@@ -201,21 +201,29 @@ void remap_fill_metadata_entry(struct remap_metadata_entry *me, u64 block,
 	}
 }
 
+/* The batch's entries are staged all together or not at all. */
 static int stage_and_commit(struct move_batch *b, bool remove)
 {
 	struct remap_metadata_entry e = { .block = DM_REMAP_ENTRY_FREE };
+	struct remap_metadata_batch changes;
 	struct remap_move *m;
 	u64 ticket = 0;
 	unsigned int i;
 	int r = 0;
 
+	remap_metadata_batch_init(&changes);
 	for (i = 0; !r && i < b->n; i++) {
 		m = &b->moves[i];
 		if (!remove)
 			remap_fill_metadata_entry(&e, m->block,
 						  READ_ONCE(m->entry->flags), m->lost);
-		r = remap_metadata_stage(b->rc->md, m->spare, &e, &ticket);
+		r = remap_metadata_batch_add(b->rc->md, &changes, m->spare, &e);
 	}
+	if (r) {
+		remap_metadata_batch_abort(&changes);
+		return r;
+	}
+	r = remap_metadata_stage(b->rc->md, &changes, &ticket);
 	return r ? r : remap_metadata_commit(b->rc->md, ticket);
 }
 
