@@ -127,22 +127,27 @@ static int read_with_retries(struct block_redo *r, unsigned int first,
 
 /*
  * Reads sectors [first, first + count) of the block; if they keep failing,
- * sector by sector, and marks those that never read as lost.
+ * one logical block of the main device at a time (a smaller read is an
+ * invalid request on a 4Kn disk), and marks the sectors of those that
+ * never read as lost. @first and @count are multiples of the logical
+ * block: bios are, and so are blocks.
  */
 static void salvage_sectors(struct block_redo *r, unsigned int first,
 			    unsigned int count)
 {
+	unsigned int step = bdev_logical_block_size(r->rc->main_dev->bdev) >>
+			    SECTOR_SHIFT;
 	unsigned int s;
 
 	if (!count || read_with_retries(r, first, count,
 					READ_ONCE(r->rc->read_retries)) >= 0)
 		return;
-	for (s = first; s < first + count; s++) {
+	for (s = first; s < first + count; s += step) {
 		if (give_up(r))
 			return;
-		if (main_io(r, REQ_OP_READ, s, 1)) {
-			memset(r->buf + (s << SECTOR_SHIFT), 0, SECTOR_SIZE);
-			set_bit(s, r->lost);
+		if (main_io(r, REQ_OP_READ, s, step)) {
+			memset(r->buf + (s << SECTOR_SHIFT), 0, step << SECTOR_SHIFT);
+			bitmap_set(r->lost, s, step);
 		}
 	}
 }

@@ -432,6 +432,11 @@ static int check_geometry(struct dm_target *ti, struct remap_c *rc,
 		*error = "Invalid block_size: smaller than a device's logical block size";
 		return -EINVAL;
 	}
+	/* metadata blocks are 4 KiB, each read and written whole */
+	if (bdev_logical_block_size(spare_bdev) > DM_REMAP_META_BLOCK_SIZE) {
+		*error = "Spare device's logical block size is above 4096";
+		return -EINVAL;
+	}
 	if (main_bdev == spare_bdev) {
 		*error = "Main and spare must be different devices";
 		return -EINVAL;

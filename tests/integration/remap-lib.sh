@@ -98,13 +98,14 @@ dm_kname() {
 	dmsetup info -c --noheadings -o blkdevname "$1"
 }
 
-# mk_scsi_debug SIZE_MB BAD_LBA BAD_COUNT -- a SCSI disk whose reads of
-# BAD_COUNT sectors from BAD_LBA fail with a real medium error (writes
-# succeed); prints its /dev node. Unloaded at cleanup.
+# mk_scsi_debug SIZE_MB BAD_LBA BAD_COUNT [SECTOR_SIZE] -- a SCSI disk
+# (logical blocks of SECTOR_SIZE bytes, default 512) whose reads of
+# BAD_COUNT logical blocks from BAD_LBA fail with a real medium error
+# (writes succeed); prints its /dev node. Unloaded at cleanup.
 mk_scsi_debug() {
 	local dev
 	modprobe scsi_debug dev_size_mb="$1" opts=2 medium_error_start="$2" \
-		medium_error_count="$3" sector_size=512
+		medium_error_count="$3" sector_size="${4:-512}"
 	at_cleanup "rmmod scsi_debug"
 	udevadm settle 2>/dev/null || true
 	for _ in $(seq 50); do
