@@ -35,6 +35,8 @@ struct remap_inflight {
 };
 
 struct remap_stats {
+	atomic64_t outages;
+	atomic64_t outage_errors;
 	atomic64_t spare_errors;
 	atomic64_t read_retries_ok;
 	atomic64_t read_errors;
@@ -94,6 +96,11 @@ struct remap_c {
 	bool auto_remap;
 	struct remap_stats stats;
 
+	/* the whole main device stopped answering: see remap_in_outage() */
+	unsigned long outage_seen;	/* jiffies of the last failed probe, 0: never */
+	struct mutex probe_lock;	/* protects probe_buf */
+	void *probe_buf;		/* one logical block of the main device */
+
 	struct kobject *kobj;		/* /sys/kernel/dm_remap/dm-N */
 	struct remap_scrub *scrub;
 };
@@ -129,6 +136,7 @@ struct remap_status {
 	const char *metadata_state;
 	unsigned int health_score;
 	const char *health_state;
+	u64 outage_errors;
 };
 
 static inline sector_t block_to_sector(struct remap_c *rc, u64 block)
@@ -173,6 +181,9 @@ void remap_leave_bank(struct remap_c *rc, struct remap_io *io);
 typedef int (*remap_fill_fn)(void *context, void *buf, unsigned long *lost);
 
 /* dm-remap-errors.c */
+/* After the main device last failed a probe, the error path moves nothing. */
+#define REMAP_OUTAGE_QUIET	(5 * HZ)
+bool remap_in_outage(struct remap_c *rc);
 int remap_sync_io(struct remap_c *rc, blk_opf_t op, struct block_device *bdev,
 		  sector_t sector, sector_t count, void *buf);
 int remap_end_io_error(struct remap_c *rc, struct bio *bio,

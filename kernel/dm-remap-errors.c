@@ -152,6 +152,20 @@ static void salvage_sectors(struct block_redo *r, unsigned int first,
 	}
 }
 
+static bool main_answers(struct remap_c *rc);
+static void note_outage(struct remap_c *rc);
+
+/* Sectors found lost while the device went away are not lost: no move. */
+static int fill_checked(struct block_redo *r)
+{
+	if (bitmap_empty(r->lost, DM_REMAP_MAX_SECTORS_PER_BLOCK) ||
+	    main_answers(r->rc))
+		return 0;
+	note_outage(r->rc);
+	atomic64_inc(&r->rc->stats.outage_errors);
+	return -ENOLINK;
+}
+
 /* The block as it is on the main device, unreadable sectors marked lost. */
 static int fill_from_main(void *context, void *buf, unsigned long *lost)
 {
@@ -159,7 +173,7 @@ static int fill_from_main(void *context, void *buf, unsigned long *lost)
 
 	bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
 	salvage_sectors(r, 0, 1U << r->rc->block_shift);
-	return r->requeue ? -EINTR : 0;
+	return r->requeue ? -EINTR : fill_checked(r);
 }
 
 /* The bio's data for its part, the rest of the block from the main device. */
@@ -172,7 +186,72 @@ static int fill_with_write(void *context, void *buf, unsigned long *lost)
 	salvage_sectors(r, 0, r->first);
 	salvage_sectors(r, end, (1U << r->rc->block_shift) - end);
 	copy_bio_data(r, false);
-	return r->requeue ? -EINTR : 0;
+	return r->requeue ? -EINTR : fill_checked(r);
+}
+
+/*
+ * Is the main device in an outage? Until REMAP_OUTAGE_QUIET after its last
+ * failed probe: also the failures of bios sent just before it came back
+ * are the outage's, not weak or bad blocks.
+ */
+bool remap_in_outage(struct remap_c *rc)
+{
+	unsigned long seen = READ_ONCE(rc->outage_seen);
+
+	return seen && time_before(jiffies, seen + REMAP_OUTAGE_QUIET);
+}
+
+/*
+ * Does the main device answer at all? One logical block at the start, the
+ * middle and the end of the target is read: a media error is local, so
+ * some of them read; a device that stopped answering (cable, controller,
+ * every LBA failing) fails them all, and then nothing may be moved.
+ */
+static bool main_answers(struct remap_c *rc)
+{
+	unsigned int lbs = bdev_logical_block_size(rc->main_dev->bdev) >>
+			   SECTOR_SHIFT;
+	sector_t where[] = { 0, round_down(rc->ti->len / 2, lbs), rc->ti->len - lbs };
+	bool answers = false;
+	unsigned int i;
+
+	mutex_lock(&rc->probe_lock);
+	for (i = 0; !answers && i < ARRAY_SIZE(where); i++)
+		answers = !remap_sync_io(rc, REQ_OP_READ, rc->main_dev->bdev,
+					 where[i], lbs, rc->probe_buf);
+	mutex_unlock(&rc->probe_lock);
+	return answers;
+}
+
+/* A probe failed: (still) an outage. The first failure raises an event. */
+static void note_outage(struct remap_c *rc)
+{
+	bool ongoing = remap_in_outage(rc);
+
+	WRITE_ONCE(rc->outage_seen, jiffies | 1);
+	if (ongoing)
+		return;
+	atomic64_inc(&rc->stats.outages);
+	DMERR_LIMIT("%s: main device does not answer: failing I/O, moving nothing",
+		    rc->main_dev->name);
+	remap_check_events(rc);
+}
+
+/*
+ * May the error path move the block it found failing? Not during an
+ * outage: the device holds every byte, and moving would mark them lost.
+ */
+static bool media_error(struct remap_c *rc)
+{
+	bool outage = remap_in_outage(rc);
+
+	if (!main_answers(rc))
+		note_outage(rc);	/* begins, or goes on */
+	else if (!outage)
+		return true;
+	/* failures just before the device came back are the outage's too */
+	atomic64_inc(&rc->stats.outage_errors);
+	return false;
 }
 
 static int move_block(struct block_redo *r, remap_fill_fn fill)
@@ -183,6 +262,8 @@ static int move_block(struct block_redo *r, remap_fill_fn fill)
 	if (!READ_ONCE(rc->auto_remap) ||
 	    remap_metadata_state(rc->md) == REMAP_METADATA_FAILED)
 		return -EIO;
+	if (!media_error(rc))
+		return -ENOLINK;
 	ret = remap_move_block(rc, r->block, REMAP_F_AUTO, fill, r, r->buf,
 			       r->lost);
 	if (ret == -EEXIST)
@@ -365,7 +446,9 @@ static blk_status_t redo_write(struct block_redo *r)
  */
 static blk_status_t redo_read(struct block_redo *r, bool one_block)
 {
+	/* during an outage, one read again and no retries: they would fail */
 	int attempt = read_with_retries(r, r->first, r->count,
+					remap_in_outage(r->rc) ? 0 :
 					READ_ONCE(r->rc->read_retries));
 	int ret;
 

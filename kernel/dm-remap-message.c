@@ -229,6 +229,9 @@ static int msg_stats(struct remap_c *rc, unsigned int argc, char **argv,
 	DMEMIT("read_retries=%u\nauto_remap=%s\n", READ_ONCE(rc->read_retries),
 	       READ_ONCE(rc->auto_remap) ? "on" : "off");
 	DMEMIT("metadata_staged=%llu\n", remap_metadata_staged(rc->md));
+	DMEMIT("outage=%d\noutages=%llu\noutage_errors=%llu\n",
+	       remap_in_outage(rc), (u64)atomic64_read(&rc->stats.outages),
+	       st.outage_errors);
 	return 1;
 }
 

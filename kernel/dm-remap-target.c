@@ -212,6 +212,7 @@ void remap_get_status(struct remap_c *rc, struct remap_status *st)
 	remap_get_health(rc, &h);
 	st->health_score = h.score;
 	st->health_state = h.state;
+	st->outage_errors = atomic64_read(&rc->stats.outage_errors);
 }
 
 static unsigned int nr_feature_args(struct remap_c *rc)
@@ -248,11 +249,13 @@ static void remap_status(struct dm_target *ti, status_type_t type,
 	switch (type) {
 	case STATUSTYPE_INFO:
 		remap_get_status(rc, &st);
-		DMEMIT("%u %llu %llu %llu %llu %llu %llu %llu %llu %s %u %s",
+		/* the twelve fields of the contract, then those added since */
+		DMEMIT("%u %llu %llu %llu %llu %llu %llu %llu %llu %s %u %s %llu",
 		       rc->block_size, st.remapped, st.spare_total,
 		       st.spare_free, st.read_errors, st.write_errors,
 		       st.auto_remaps, st.lost_sectors, st.metadata_seq,
-		       st.metadata_state, st.health_score, st.health_state);
+		       st.metadata_state, st.health_score, st.health_state,
+		       st.outage_errors);
 		break;
 	case STATUSTYPE_TABLE:
 		emit_table(rc, result, maxlen);
@@ -564,7 +567,9 @@ static int setup_runtime(struct remap_c *rc, char **error)
 	if (r)
 		goto nomem;
 	rc->inflight = alloc_percpu(struct remap_inflight);
-	if (!rc->inflight) {
+	rc->probe_buf = kmalloc(bdev_logical_block_size(rc->main_dev->bdev),
+				GFP_KERNEL);
+	if (!rc->inflight || !rc->probe_buf) {
 		r = -ENOMEM;
 		goto nomem;
 	}
@@ -607,6 +612,7 @@ static void remap_free(struct remap_c *rc)
 	if (rc->io_client)
 		dm_io_client_destroy(rc->io_client);
 	free_percpu(rc->inflight);
+	kfree(rc->probe_buf);
 	if (rc->pool.used)
 		spare_pool_destroy(&rc->pool);
 	if (rc->table.regions)
@@ -673,6 +679,7 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	rc->auto_remap = args.auto_remap;
 	rc->read_retries = args.read_retries;
 	mutex_init(&rc->move_lock);
+	mutex_init(&rc->probe_lock);
 	spin_lock_init(&rc->held_lock);
 	spin_lock_init(&rc->failed_lock);
 	spin_lock_init(&rc->rate.lock);

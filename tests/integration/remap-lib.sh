@@ -4,10 +4,11 @@
 # tests/integration/remap-lib.sh -- dm-remap helpers for scenarios, on top
 # of lib.sh. Source after lib.sh.
 
-# The status fields of the contract, in order (after the target name).
+# The status fields, in order (after the target name): the 12 of the
+# contract, then those appended since.
 REMAP_STATUS_FIELDS=(block_size remapped spare_total spare_free read_errors
 	write_errors auto_remaps lost_sectors metadata_seq metadata_state
-	health_score health_state)
+	health_score health_state outage_errors)
 
 modprobe dm_remap
 
