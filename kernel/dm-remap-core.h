@@ -77,7 +77,9 @@ struct remap_c {
 	struct remap_worker {
 		struct work_struct work;
 		struct remap_c *rc;
+		struct block_redo *redo;	/* preallocated: see errors.c */
 	} workers[REMAP_ERROR_WORKERS];
+	struct block_redo *scrub_redo;
 	atomic_t next_worker;
 	spinlock_t failed_lock;		/* protects failed */
 	struct bio_list failed;		/* bios the error path must redo */
@@ -180,7 +182,12 @@ void remap_leave_bank(struct remap_c *rc, struct remap_io *io);
 
 typedef int (*remap_fill_fn)(void *context, void *buf, unsigned long *lost);
 
+struct block_redo;
+struct move_batch;
+
 /* dm-remap-errors.c */
+int remap_errors_init(struct remap_c *rc);
+void remap_errors_free(struct remap_c *rc);
 /* After the main device last failed a probe, the error path moves nothing. */
 #define REMAP_OUTAGE_QUIET	(5 * HZ)
 bool remap_in_outage(struct remap_c *rc);
@@ -208,8 +215,10 @@ void remap_check_events(struct remap_c *rc);
 void remap_count_auto_remap(struct remap_c *rc);
 
 /* dm-remap-move.c */
-int remap_move_block(struct remap_c *rc, u64 block, u32 flags,
-		     remap_fill_fn fill, void *context, void *buf,
+struct move_batch *remap_move_batch_alloc(struct remap_c *rc);
+void remap_move_batch_free(struct move_batch *b);
+int remap_move_block(struct remap_c *rc, struct move_batch *b, u64 block,
+		     u32 flags, remap_fill_fn fill, void *context, void *buf,
 		     unsigned long *lost);
 bool remap_block_moving(struct remap_c *rc, u64 block);
 void remap_wait_block(struct remap_c *rc, u64 block);

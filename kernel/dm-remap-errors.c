@@ -22,6 +22,7 @@
 #include <linux/delay.h>
 #include <linux/blkdev.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "dm-remap-core.h"
@@ -37,6 +38,8 @@ struct block_redo {
 	unsigned int count;		/* sectors of the part */
 	unsigned int bio_offset;	/* bytes into the bio's data */
 	void *buf;			/* one block */
+	bool own_buf;			/* buf allocated with this */
+	struct move_batch *batch;	/* for an automatic move of the block */
 	bool requeue;			/* gave up for a noflush suspend */
 	DECLARE_BITMAP(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
 };
@@ -264,8 +267,8 @@ static int move_block(struct block_redo *r, remap_fill_fn fill)
 		return -EIO;
 	if (!media_error(rc))
 		return -ENOLINK;
-	ret = remap_move_block(rc, r->block, REMAP_F_AUTO, fill, r, r->buf,
-			       r->lost);
+	ret = remap_move_block(rc, r->batch, r->block, REMAP_F_AUTO, fill, r,
+			       r->buf, r->lost);
 	if (ret == -EEXIST)
 		return -EAGAIN;
 	if (!ret) {
@@ -377,7 +380,7 @@ static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 	bitmap_clear(lost, r->first, r->count);
 	remap_fill_metadata_entry(&me, r->block, flags, lost);
 	remap_metadata_batch_init(&changes);
-	ret = remap_metadata_batch_add(rc->md, &changes, spare, &me);
+	ret = remap_metadata_batch_add(rc->md, &changes, spare, &me, true);
 	if (!ret)
 		ret = remap_metadata_stage(rc->md, &changes, &ticket);
 	else
@@ -540,25 +543,21 @@ static blk_status_t discard_block(struct block_redo *r)
 	}
 }
 
-/* Redoes a failed bio (or a write to lost sectors) block by block. */
-static blk_status_t redo_bio(struct remap_c *rc, struct bio *bio)
+/*
+ * Redoes a failed bio (or a write to lost sectors) block by block, with
+ * the worker's preallocated @r: the error path allocates no buffer.
+ */
+static blk_status_t redo_bio(struct remap_c *rc, struct bio *bio,
+			     struct block_redo *r)
 {
 	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
 	sector_t sector = io->sector;
 	sector_t end = sector + (io->iter.bi_size >> SECTOR_SHIFT);
 	bool one_block = sector_to_block(rc, sector) == sector_to_block(rc, end - 1);
 	blk_status_t status = BLK_STS_OK, s;
-	struct block_redo *r;
 
-	r = kzalloc(sizeof(*r), GFP_NOIO);
-	if (r)
-		r->buf = kvmalloc(rc->block_size, GFP_NOIO);
-	if (!r || !r->buf) {
-		kfree(r);
-		return BLK_STS_RESOURCE;
-	}
-	r->rc = rc;
 	r->bio = bio;
+	r->requeue = false;
 	while (sector < end) {
 		r->block = sector_to_block(rc, sector);
 		r->first = sector - block_to_sector(rc, r->block);
@@ -572,8 +571,6 @@ static blk_status_t redo_bio(struct remap_c *rc, struct bio *bio)
 			break;	/* the whole bio comes back after the resume */
 		sector += r->count;
 	}
-	kvfree(r->buf);
-	kfree(r);
 	return status;
 }
 
@@ -608,7 +605,10 @@ static bool redoable(struct bio *bio)
 /* Each worker takes one failed bio at a time, so that they share the work. */
 void remap_error_work(struct work_struct *work)
 {
-	struct remap_c *rc = container_of(work, struct remap_worker, work)->rc;
+	struct remap_worker *w = container_of(work, struct remap_worker, work);
+	struct remap_c *rc = w->rc;
+	/* the error path must not wait for I/O to get memory: it is that I/O */
+	unsigned int noio = memalloc_noio_save();
 	struct remap_io *io;
 	struct bio *bio;
 
@@ -624,12 +624,13 @@ void remap_error_work(struct work_struct *work)
 		if (dm_noflush_suspending(rc->ti))
 			bio->bi_status = BLK_STS_DM_REQUEUE;
 		else if (redoable(bio))
-			bio->bi_status = redo_bio(rc, bio);
+			bio->bi_status = redo_bio(rc, bio, w->redo);
 		else
 			bio->bi_status = BLK_STS_NOTSUPP;
 		bio_endio(bio);
 	}
 	remap_check_events(rc);
+	memalloc_noio_restore(noio);
 }
 
 static bool is_media_error(blk_status_t error)
@@ -677,14 +678,14 @@ int remap_end_io_error(struct remap_c *rc, struct bio *bio,
  */
 bool remap_scrub_block(struct remap_c *rc, u64 block, void *buf)
 {
-	struct block_redo *r = kzalloc(sizeof(*r), GFP_NOIO);
+	struct block_redo *r = rc->scrub_redo;
 	u32 spare;
 	bool bad;
 
-	if (!r)
-		return false;
-	r->rc = rc;
+	r->bio = NULL;
+	r->requeue = false;
 	r->block = block;
+	r->first = 0;
 	r->count = 1U << rc->block_shift;
 	r->buf = buf;
 	bad = block_place(rc, block, &spare) == 0 &&
@@ -693,6 +694,58 @@ bool remap_scrub_block(struct remap_c *rc, u64 block, void *buf)
 		atomic64_inc(&rc->stats.read_errors);
 		redo_read(r, true);
 	}
-	kfree(r);
 	return bad;
+}
+
+static void free_redo(struct block_redo *r)
+{
+	if (!r)
+		return;
+	remap_move_batch_free(r->batch);
+	if (r->own_buf)
+		kvfree(r->buf);
+	kfree(r);
+}
+
+/* What one redoer needs, allocated once: a block buffer and a move batch. */
+static struct block_redo *alloc_redo(struct remap_c *rc, bool with_buf)
+{
+	struct block_redo *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+	if (!r)
+		return NULL;
+	r->rc = rc;
+	r->batch = remap_move_batch_alloc(rc);
+	if (with_buf) {
+		r->buf = kvmalloc(rc->block_size, GFP_KERNEL);
+		r->own_buf = true;
+	}
+	if (!r->batch || (with_buf && !r->buf)) {
+		free_redo(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* One redoer per error worker, and one for the scrub (its own buffer). */
+int remap_errors_init(struct remap_c *rc)
+{
+	unsigned int i;
+
+	for (i = 0; i < REMAP_ERROR_WORKERS; i++) {
+		rc->workers[i].redo = alloc_redo(rc, true);
+		if (!rc->workers[i].redo)
+			return -ENOMEM;
+	}
+	rc->scrub_redo = alloc_redo(rc, false);
+	return rc->scrub_redo ? 0 : -ENOMEM;
+}
+
+void remap_errors_free(struct remap_c *rc)
+{
+	unsigned int i;
+
+	for (i = 0; i < REMAP_ERROR_WORKERS; i++)
+		free_redo(rc->workers[i].redo);
+	free_redo(rc->scrub_redo);
 }

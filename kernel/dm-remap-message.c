@@ -4,6 +4,7 @@
  * regular and machine-readable: one record per line, key=value for figures.
  * message() returns 1 when it wrote a reply, 0 when it has none.
  */
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "dm-remap-core.h"
@@ -351,7 +352,7 @@ int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 		  char *result, unsigned int maxlen)
 {
 	struct remap_c *rc = ti->private;
-	unsigned int i;
+	unsigned int i, noio;
 	int r;
 
 	for (i = 0; i < ARRAY_SIZE(handlers); i++) {
@@ -366,7 +367,10 @@ int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 		}
 		if (handlers[i].changes && remap_refuse_unloaded(rc, argv[0]))
 			return -EBUSY;
+		/* a message may run while the device is suspended */
+		noio = memalloc_noio_save();
 		r = handlers[i].fn(rc, argc, argv, result, maxlen);
+		memalloc_noio_restore(noio);
 		/* a change, or a failed one, may have changed a state */
 		remap_check_events(rc);
 		return r;

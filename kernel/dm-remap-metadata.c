@@ -12,6 +12,7 @@
  */
 #include <linux/crc32c.h>
 #include <linux/dm-bufio.h>
+#include <linux/mempool.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
@@ -30,8 +31,12 @@
 struct staged_change {
 	struct list_head list;
 	u32 spare;
+	mempool_t *pool;		/* the reserve it came from, or NULL */
 	struct remap_metadata_entry entry;
 };
+
+/* Changes the error path may stage at once: one per worker, the scrub. */
+#define REMAP_CHANGE_RESERVE	8
 
 struct remap_metadata {
 	struct block_device *bdev;
@@ -51,12 +56,31 @@ struct remap_metadata {
 	enum remap_metadata_state state;
 	atomic64_t commits;
 
+	mempool_t *change_pool;		/* the error path's staged changes */
 	spinlock_t stage_lock;		/* protects the staged fields */
 	struct list_head staged;
 	u64 staged_count;		/* changes on staged */
 	u64 staged_seq;			/* commit that will write the staged */
 	u64 staged_used;
 };
+
+static void free_change(struct staged_change *ch)
+{
+	if (ch->pool)
+		mempool_free(ch, ch->pool);
+	else
+		kfree(ch);
+}
+
+static void free_changes(struct list_head *changes)
+{
+	struct staged_change *ch, *tmp;
+
+	list_for_each_entry_safe(ch, tmp, changes, list) {
+		list_del(&ch->list);
+		free_change(ch);
+	}
+}
 
 static u32 meta_crc(const void *block)
 {
@@ -411,14 +435,13 @@ static int create_clients(struct remap_metadata *md)
 
 void remap_metadata_close(struct remap_metadata *md)
 {
-	struct staged_change *ch, *tmp;
 	unsigned int i;
 
-	list_for_each_entry_safe(ch, tmp, &md->staged, list)
-		kfree(ch);
+	free_changes(&md->staged);
 	for (i = 0; i < DM_REMAP_NR_COPIES; i++)
 		if (md->client[i])
 			dm_bufio_client_destroy(md->client[i]);
+	mempool_destroy(md->change_pool);
 	kfree(md);
 }
 
@@ -443,6 +466,12 @@ struct remap_metadata *remap_metadata_open(struct block_device *spare,
 	spin_lock_init(&md->stage_lock);
 	INIT_LIST_HEAD(&md->staged);
 	atomic64_set(&md->commits, 0);
+	md->change_pool = mempool_create_kmalloc_pool(REMAP_CHANGE_RESERVE,
+						      sizeof(struct staged_change));
+	if (!md->change_pool) {
+		kfree(md);
+		return ERR_PTR(-ENOMEM);
+	}
 
 	r = remap_geometry_compute(&md->geo, bdev_nr_sectors(spare), block_size);
 	if (r) {
@@ -665,8 +694,6 @@ out:
 	return r;
 }
 
-static void free_changes(struct list_head *changes);
-
 void remap_metadata_batch_init(struct remap_metadata_batch *b)
 {
 	INIT_LIST_HEAD(&b->changes);
@@ -674,18 +701,25 @@ void remap_metadata_batch_init(struct remap_metadata_batch *b)
 	b->n = 0;
 }
 
-/* Adds a change of one entry to @b; nothing is staged before the end. */
+/*
+ * Adds a change of one entry to @b; nothing is staged before the end. The
+ * error path (@reserve) takes it from a reserve, so that it waits for
+ * memory rather than fail; each of its stagers holds at most one change
+ * until a commit frees it.
+ */
 int remap_metadata_batch_add(struct remap_metadata *md,
 			     struct remap_metadata_batch *b, u32 spare,
-			     const struct remap_metadata_entry *e)
+			     const struct remap_metadata_entry *e, bool reserve)
 {
 	struct staged_change *ch;
 
 	if (spare >= md->geo.pool_blocks)
 		return -ERANGE;
-	ch = kmalloc(sizeof(*ch), GFP_NOIO);
+	ch = reserve ? mempool_alloc(md->change_pool, GFP_NOIO) :
+		       kmalloc(sizeof(*ch), GFP_NOIO);
 	if (!ch)
 		return -ENOMEM;
+	ch->pool = reserve ? md->change_pool : NULL;
 	ch->spare = spare;
 	ch->entry = *e;
 	list_add_tail(&ch->list, &b->changes);
@@ -876,14 +910,6 @@ static int write_copy(struct remap_metadata *md, unsigned int copy,
 	}
 	md->heal[copy] = r;
 	return r;
-}
-
-static void free_changes(struct list_head *changes)
-{
-	struct staged_change *ch, *tmp;
-
-	list_for_each_entry_safe(ch, tmp, changes, list)
-		kfree(ch);
 }
 
 static int commit_staged(struct remap_metadata *md)

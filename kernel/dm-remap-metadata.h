@@ -47,7 +47,7 @@ struct remap_metadata_batch {
 void remap_metadata_batch_init(struct remap_metadata_batch *b);
 int remap_metadata_batch_add(struct remap_metadata *md,
 			     struct remap_metadata_batch *b, u32 spare,
-			     const struct remap_metadata_entry *e);
+			     const struct remap_metadata_entry *e, bool reserve);
 void remap_metadata_batch_abort(struct remap_metadata_batch *b);
 int remap_metadata_stage(struct remap_metadata *md,
 			 struct remap_metadata_batch *b, u64 *ticket);

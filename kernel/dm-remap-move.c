@@ -29,6 +29,7 @@ struct remap_move {
 
 struct move_batch {
 	struct remap_c *rc;
+	bool reserve;			/* the error path's: memory from reserves */
 	unsigned int n;
 	atomic_t copies_left;
 	int copy_error;
@@ -104,15 +105,30 @@ static void drain_bank(struct remap_c *rc)
 		usleep_range(50, 200);
 }
 
+/* Messages may run while the device is suspended: no I/O for memory. */
 static struct move_batch *alloc_batch(struct remap_c *rc, unsigned int n)
 {
-	struct move_batch *b = kvzalloc(struct_size(b, moves, n), GFP_KERNEL);
+	struct move_batch *b = kvzalloc(struct_size(b, moves, n), GFP_NOIO);
 
 	if (!b)
 		return NULL;
 	b->rc = rc;
 	init_completion(&b->copied);
 	return b;
+}
+
+/*
+ * A batch for one automatic move, allocated once per error worker (and
+ * for the scrub) so that the error path allocates none.
+ */
+struct move_batch *remap_move_batch_alloc(struct remap_c *rc)
+{
+	return alloc_batch(rc, 1);
+}
+
+void remap_move_batch_free(struct move_batch *b)
+{
+	kvfree(b);
 }
 
 /*
@@ -217,7 +233,8 @@ static int stage_and_commit(struct move_batch *b, bool remove)
 		if (!remove)
 			remap_fill_metadata_entry(&e, m->block,
 						  READ_ONCE(m->entry->flags), m->lost);
-		r = remap_metadata_batch_add(b->rc->md, &changes, m->spare, &e);
+		r = remap_metadata_batch_add(b->rc->md, &changes, m->spare, &e,
+					     b->reserve);
 	}
 	if (r) {
 		remap_metadata_batch_abort(&changes);
@@ -227,24 +244,32 @@ static int stage_and_commit(struct move_batch *b, bool remove)
 	return r ? r : remap_metadata_commit(b->rc->md, ticket);
 }
 
+/*
+ * Drops the batch's entries from the table and its spare blocks from the
+ * pool: held bios are released first, and no reader may still see a spare
+ * block before it is handed out again, hence one grace period in between.
+ * Allocates nothing: the entries are found on the moves.
+ */
+static void drop_entries(struct move_batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->moves[i].entry)
+			remap_table_remove(&b->rc->table, b->moves[i].entry);
+	release_moves(b);
+	synchronize_rcu();
+	for (i = 0; i < b->n; i++) {
+		if (b->moves[i].entry)
+			remap_table_free_entry(b->moves[i].entry);
+		spare_pool_free(&b->rc->pool, b->moves[i].spare);
+	}
+}
+
 /* Takes back the entries of a move to the spare that could not complete. */
 static void undo_to_spare(struct move_batch *b)
 {
-	struct remap_entry **removed;
-	unsigned int i, n = 0;
-
-	removed = kvcalloc(b->n, sizeof(*removed), GFP_KERNEL | __GFP_NOFAIL);
-	for (i = 0; i < b->n; i++) {
-		if (b->moves[i].entry) {
-			remap_table_remove(&b->rc->table, b->moves[i].entry);
-			removed[n++] = b->moves[i].entry;
-		}
-	}
-	release_moves(b);
-	remap_table_free_removed(removed, n);
-	for (i = 0; i < b->n; i++)
-		spare_pool_free(&b->rc->pool, b->moves[i].spare);
-	kvfree(removed);
+	drop_entries(b);
 }
 
 static void finish_moves(struct move_batch *b)
@@ -347,8 +372,8 @@ static int prepare_to_spare(struct move_batch *b, const u64 *blocks,
 		add_move(rc, m);
 		b->n++;
 		spares[i] = m->spare;
-		r = remap_table_insert(&rc->table, m->block, m->spare,
-				       REMAP_F_MOVING, &m->entry);
+		r = remap_table_insert_from(&rc->table, m->block, m->spare,
+					    REMAP_F_MOVING, &m->entry, b->reserve);
 	}
 	return r;
 }
@@ -417,22 +442,10 @@ static int prepare_to_main(struct move_batch *b, const u64 *blocks,
 	return 0;
 }
 
+/* After a successful unremap: the spare blocks are free again. */
 static void forget_remaps(struct move_batch *b)
 {
-	struct remap_entry **removed;
-	unsigned int i;
-
-	removed = kvcalloc(b->n, sizeof(*removed), GFP_KERNEL | __GFP_NOFAIL);
-	for (i = 0; i < b->n; i++) {
-		remap_table_remove(&b->rc->table, b->moves[i].entry);
-		removed[i] = b->moves[i].entry;
-	}
-	release_moves(b);
-	/* no reader may still see a spare block before it is handed out again */
-	remap_table_free_removed(removed, b->n);
-	for (i = 0; i < b->n; i++)
-		spare_pool_free(&b->rc->pool, b->moves[i].spare);
-	kvfree(removed);
+	drop_entries(b);
 }
 
 /*
@@ -475,17 +488,19 @@ int remap_move_to_main(struct remap_c *rc, const u64 *blocks, unsigned int n)
  * data it could not get in @lost. Returns -EEXIST if the block is remapped
  * already, -ENOSPC if the pool is full.
  */
-int remap_move_block(struct remap_c *rc, u64 block, u32 flags,
-		     remap_fill_fn fill, void *context, void *buf,
+int remap_move_block(struct remap_c *rc, struct move_batch *b, u64 block,
+		     u32 flags, remap_fill_fn fill, void *context, void *buf,
 		     unsigned long *lost)
 {
-	struct move_batch *b = alloc_batch(rc, 1);
 	struct remap_move *m;
 	u32 spare;
 	int r;
 
-	if (!b)
-		return -ENOMEM;
+	/* @b is the caller's, from remap_move_batch_alloc() */
+	memset(b, 0, struct_size(b, moves, 1));
+	b->rc = rc;
+	b->reserve = true;
+	init_completion(&b->copied);
 	mutex_lock(&rc->move_lock);
 	r = prepare_to_spare(b, &block, 1, &spare);
 	if (!r && !b->n)
@@ -513,6 +528,5 @@ out:
 		undo_to_spare(b);
 	else if (b->n)
 		finish_moves(b);
-	kvfree(b);
 	return r;
 }

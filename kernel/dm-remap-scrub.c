@@ -6,6 +6,7 @@
  * It yields to foreground I/O, and its position survives a table reload: it
  * is kept, by metadata UUID, while no instance runs it.
  */
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -141,6 +142,8 @@ static void scrub_step(struct work_struct *work)
 	struct remap_scrub *s = container_of(to_delayed_work(work),
 					     struct remap_scrub, work);
 	struct remap_c *rc = s->rc;
+	/* what it finds goes through the error path: no I/O for memory */
+	unsigned int noio = memalloc_noio_save();
 	u64 pos, n;
 
 	mutex_lock(&s->lock);
@@ -164,6 +167,7 @@ static void scrub_step(struct work_struct *work)
 			   step_delay(s, block_to_sector(rc, n) << SECTOR_SHIFT));
 out:
 	mutex_unlock(&s->lock);
+	memalloc_noio_restore(noio);
 }
 
 int remap_scrub_init(struct remap_c *rc)

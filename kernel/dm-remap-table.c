@@ -6,6 +6,7 @@
 #include <linux/bitmap.h>
 #include <linux/hash.h>
 #include <linux/log2.h>
+#include <linux/mempool.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 
@@ -21,7 +22,15 @@
 #define REGION_MIN_SHIFT	6
 #define REGION_MAX_BITS_SHIFT	24
 
+/*
+ * Entries come from their own cache. The error path takes its entries
+ * through a small reserve, so that under memory pressure an automatic move
+ * waits for memory instead of failing its I/O; messages and the load take
+ * theirs from the cache and may fail with -ENOMEM.
+ */
+#define REMAP_ENTRY_RESERVE	8
 static struct kmem_cache *remap_entry_cache;
+static mempool_t *remap_entry_pool;
 
 static u32 remap_hash(const void *data, u32 len, u32 seed)
 {
@@ -39,11 +48,20 @@ static const struct rhashtable_params remap_ht_params = {
 int remap_table_module_init(void)
 {
 	remap_entry_cache = KMEM_CACHE(remap_entry, 0);
-	return remap_entry_cache ? 0 : -ENOMEM;
+	if (!remap_entry_cache)
+		return -ENOMEM;
+	remap_entry_pool = mempool_create_slab_pool(REMAP_ENTRY_RESERVE,
+						    remap_entry_cache);
+	if (!remap_entry_pool) {
+		kmem_cache_destroy(remap_entry_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void remap_table_module_exit(void)
 {
+	mempool_destroy(remap_entry_pool);
 	kmem_cache_destroy(remap_entry_cache);
 }
 
@@ -85,7 +103,7 @@ int remap_table_init(struct remap_table *t, u64 nr_blocks)
 
 static void free_entry(void *ptr, void *arg)
 {
-	kmem_cache_free(remap_entry_cache, ptr);
+	mempool_free(ptr, remap_entry_pool);
 }
 
 /* Only once no reader can be left: the target is gone from the I/O path. */
@@ -161,15 +179,17 @@ static void note_resize(struct remap_table *t)
  * The region's bit is set before the entry becomes visible, so a reader that
  * finds the entry's region clear cannot miss an entry it should see.
  */
-int remap_table_insert(struct remap_table *t, u64 block, u32 spare,
-		       u32 flags, struct remap_entry **inserted)
+int remap_table_insert_from(struct remap_table *t, u64 block, u32 spare,
+			    u32 flags, struct remap_entry **inserted,
+			    bool reserve)
 {
 	struct remap_entry *e;
 	int r;
 
 	if (block >= t->nr_blocks)
 		return -ERANGE;
-	e = kmem_cache_alloc(remap_entry_cache, GFP_NOIO);
+	e = reserve ? mempool_alloc(remap_entry_pool, GFP_NOIO) :
+		      kmem_cache_alloc(remap_entry_cache, GFP_NOIO);
 	if (!e)
 		return -ENOMEM;
 	e->block = block;
@@ -181,13 +201,19 @@ int remap_table_insert(struct remap_table *t, u64 block, u32 spare,
 	r = rhashtable_lookup_insert_fast(&t->ht, &e->node, remap_ht_params);
 	mutex_unlock(&t->lock);
 	if (r) {
-		kmem_cache_free(remap_entry_cache, e);
+		free_entry(e, NULL);
 		return r;
 	}
 	if (inserted)
 		*inserted = e;
 	note_resize(t);
 	return 0;
+}
+
+int remap_table_insert(struct remap_table *t, u64 block, u32 spare,
+		       u32 flags, struct remap_entry **inserted)
+{
+	return remap_table_insert_from(t, block, spare, flags, inserted, false);
 }
 
 void remap_table_set_flags(struct remap_table *t, struct remap_entry *e,
@@ -242,7 +268,13 @@ void remap_table_free_removed(struct remap_entry **removed, unsigned int n)
 		return;
 	synchronize_rcu();
 	for (i = 0; i < n; i++)
-		kmem_cache_free(remap_entry_cache, removed[i]);
+		free_entry(removed[i], NULL);
+}
+
+/* Frees an entry removed more than a grace period ago. */
+void remap_table_free_entry(struct remap_entry *e)
+{
+	free_entry(e, NULL);
 }
 
 /*

@@ -63,10 +63,14 @@ struct remap_entry *remap_table_first_in_range(struct remap_table *t,
 
 int remap_table_insert(struct remap_table *t, u64 block, u32 spare,
 		       u32 flags, struct remap_entry **inserted);
+int remap_table_insert_from(struct remap_table *t, u64 block, u32 spare,
+			    u32 flags, struct remap_entry **inserted,
+			    bool reserve);
 void remap_table_set_flags(struct remap_table *t, struct remap_entry *e,
 			   u32 set, u32 clear);
 void remap_table_remove(struct remap_table *t, struct remap_entry *e);
 void remap_table_free_removed(struct remap_entry **removed, unsigned int n);
+void remap_table_free_entry(struct remap_entry *e);
 void remap_table_clear(struct remap_table *t);
 
 const unsigned long *remap_table_lost(struct remap_table *t, u64 block);

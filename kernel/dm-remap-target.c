@@ -8,6 +8,7 @@
  */
 #include <linux/blkdev.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 
 #include "dm-remap-core.h"
 #include "dm-remap-range.h"
@@ -316,13 +317,17 @@ static int remap_preresume(struct dm_target *ti)
 {
 	struct remap_c *rc = ti->private;
 	char *error = NULL;
+	unsigned int noio;
 	ktime_t start;
 	int r;
 
 	if (rc->loaded)
 		return 0;
 	start = ktime_get();
+	/* suspended: memory must not be had by writing to this device */
+	noio = memalloc_noio_save();
 	r = remap_metadata_load(rc->md, load_entry, rc, &error);
+	memalloc_noio_restore(noio);
 	if (r) {
 		DMERR("%s", error);
 		/* nothing half-loaded: a resume retried later starts afresh */
@@ -340,17 +345,22 @@ static int remap_preresume(struct dm_target *ti)
 static void remap_resume(struct dm_target *ti)
 {
 	struct remap_c *rc = ti->private;
+	unsigned int noio = memalloc_noio_save();
 
 	remap_check_events(rc);
 	remap_scrub_resume(rc);
 	if (remap_sysfs_add(rc))
 		DMWARN("cannot create the sysfs directory");
+	memalloc_noio_restore(noio);
 }
 
 /* Background work stops before the device is quiesced. */
 static void remap_presuspend(struct dm_target *ti)
 {
+	unsigned int noio = memalloc_noio_save();
+
 	remap_scrub_suspend(ti->private);
+	memalloc_noio_restore(noio);
 }
 
 static void remap_presuspend_undo(struct dm_target *ti)
@@ -361,6 +371,7 @@ static void remap_presuspend_undo(struct dm_target *ti)
 static void remap_postsuspend(struct dm_target *ti)
 {
 	struct remap_c *rc = ti->private;
+	unsigned int noio = memalloc_noio_save();
 	int r;
 
 	remap_sysfs_remove(rc);
@@ -371,6 +382,7 @@ static void remap_postsuspend(struct dm_target *ti)
 	if (r)
 		DMERR("metadata commit on suspend failed: error %d", r);
 	remap_check_events(rc);
+	memalloc_noio_restore(noio);
 }
 
 /* ---------------------------------------------------------------------------
@@ -585,6 +597,8 @@ static int setup_runtime(struct remap_c *rc, char **error)
 		goto nomem;
 	}
 	r = remap_scrub_init(rc);
+	if (!r)
+		r = remap_errors_init(rc);
 	if (r)
 		goto nomem;
 	rc->kcopyd = dm_kcopyd_client_create(NULL);
@@ -607,6 +621,7 @@ static void remap_free(struct remap_c *rc)
 	if (rc->kcopyd)
 		dm_kcopyd_client_destroy(rc->kcopyd);
 	remap_scrub_free(rc);
+	remap_errors_free(rc);
 	if (rc->wq)
 		destroy_workqueue(rc->wq);
 	if (rc->io_client)
