@@ -45,6 +45,7 @@ struct remap_stats {
 	atomic64_t manual_remaps;
 	atomic64_t unremaps;
 	atomic64_t held_bios;
+	atomic64_t uncertain;		/* blocks whose move's commit failed */
 };
 
 /* Auto remaps per minute over the last hour, for the exhaustion estimate. */

@@ -284,16 +284,21 @@ static int move_block(struct block_redo *r, remap_fill_fn fill)
 	return ret;
 }
 
-/* Where the block is now: -1 if moving, 0 on main, 1 remapped (@spare). */
+/* Where the block is now: moving, on main, remapped (@spare) or uncertain. */
+enum { PLACE_MOVING = -1, PLACE_MAIN, PLACE_SPARE, PLACE_UNCERTAIN };
+
 static int block_place(struct remap_c *rc, u64 block, u32 *spare)
 {
 	struct remap_entry *e;
-	int place = 0;
+	int place = PLACE_MAIN;
+	u32 flags;
 
 	rcu_read_lock();
 	e = remap_table_lookup(&rc->table, block);
 	if (e) {
-		place = READ_ONCE(e->flags) & REMAP_F_MOVING ? -1 : 1;
+		flags = READ_ONCE(e->flags);
+		place = flags & REMAP_F_MOVING ? PLACE_MOVING :
+			flags & REMAP_F_UNCERTAIN ? PLACE_UNCERTAIN : PLACE_SPARE;
 		*spare = e->spare;
 	}
 	rcu_read_unlock();
@@ -362,6 +367,10 @@ static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 		ret = -EAGAIN;
 		goto out;
 	}
+	if (flags & REMAP_F_UNCERTAIN) {
+		ret = -EIO;
+		goto out;
+	}
 	if (!write) {
 		ret = any_lost(lost, r->first, r->count) ? -EIO : 0;
 		if (!ret)
@@ -408,7 +417,7 @@ static bool enter_if_on_main(struct block_redo *r)
 	/* counted and checked in one RCU section, as map() does */
 	rcu_read_lock();
 	remap_enter_bank(r->rc, io);
-	on_main = !block_place(r->rc, r->block, &spare);
+	on_main = block_place(r->rc, r->block, &spare) == PLACE_MAIN;
 	rcu_read_unlock();
 	return on_main;
 }
@@ -481,11 +490,13 @@ static blk_status_t redo_block(struct block_redo *r, bool one_block)
 
 	for (;;) {
 		place = block_place(r->rc, r->block, &spare);
-		if (place < 0) {
+		if (place == PLACE_MOVING) {
 			remap_wait_block(r->rc, r->block);
 			continue;
 		}
-		if (!place) {
+		if (place == PLACE_UNCERTAIN)
+			return BLK_STS_IOERR;
+		if (place == PLACE_MAIN) {
 			/* BLK_STS_AGAIN: another move took the block meanwhile */
 			ret = write ? redo_write(r) : redo_read(r, one_block);
 			if (ret != BLK_STS_AGAIN)
@@ -515,11 +526,13 @@ static blk_status_t discard_block(struct block_redo *r)
 
 	for (;;) {
 		place = block_place(rc, r->block, &spare);
-		if (place < 0) {
+		if (place == PLACE_MOVING) {
 			remap_wait_block(rc, r->block);
 			continue;
 		}
-		if (!place) {
+		if (place == PLACE_UNCERTAIN)
+			return BLK_STS_IOERR;
+		if (place == PLACE_MAIN) {
 			ret = -EAGAIN;
 			if (enter_if_on_main(r))
 				ret = blkdev_issue_discard(rc->main_dev->bdev,
@@ -532,7 +545,7 @@ static blk_status_t discard_block(struct block_redo *r)
 		}
 		mutex_lock(&rc->move_lock);
 		ret = -EAGAIN;
-		if (block_place(rc, r->block, &now) > 0 && now == spare)
+		if (block_place(rc, r->block, &now) == PLACE_SPARE && now == spare)
 			ret = rc->spare_discards ?
 			      blkdev_issue_discard(rc->spare_dev->bdev,
 						   rc->pool_offset + block_to_sector(rc, spare) +
@@ -688,7 +701,7 @@ bool remap_scrub_block(struct remap_c *rc, u64 block, void *buf)
 	r->first = 0;
 	r->count = 1U << rc->block_shift;
 	r->buf = buf;
-	bad = block_place(rc, block, &spare) == 0 &&
+	bad = block_place(rc, block, &spare) == PLACE_MAIN &&
 	      main_io(r, REQ_OP_READ, 0, r->count);
 	if (bad) {
 		atomic64_inc(&rc->stats.read_errors);

@@ -142,7 +142,10 @@ static void emit_flags(u32 flags, char *result, unsigned int maxlen,
 		DMEMIT("%c", DM_REMAP_LIST_FLAG_LOST);
 	if (flags & REMAP_F_AUTO)
 		DMEMIT("%c", DM_REMAP_LIST_FLAG_AUTO);
-	if (!(flags & (REMAP_F_MOVING | REMAP_F_LOST | REMAP_F_AUTO)))
+	if (flags & REMAP_F_UNCERTAIN)
+		DMEMIT("%c", DM_REMAP_LIST_FLAG_UNCERTAIN);
+	if (!(flags & (REMAP_F_MOVING | REMAP_F_LOST | REMAP_F_AUTO |
+		       REMAP_F_UNCERTAIN)))
 		DMEMIT("-");
 	*size = sz;
 }
@@ -230,6 +233,7 @@ static int msg_stats(struct remap_c *rc, unsigned int argc, char **argv,
 	DMEMIT("read_retries=%u\nauto_remap=%s\n", READ_ONCE(rc->read_retries),
 	       READ_ONCE(rc->auto_remap) ? "on" : "off");
 	DMEMIT("metadata_staged=%llu\n", remap_metadata_staged(rc->md));
+	DMEMIT("uncertain_blocks=%llu\n", (u64)atomic64_read(&rc->stats.uncertain));
 	DMEMIT("outage=%d\noutages=%llu\noutage_errors=%llu\n",
 	       remap_in_outage(rc), (u64)atomic64_read(&rc->stats.outages),
 	       st.outage_errors);

@@ -30,6 +30,7 @@ struct remap_move {
 struct move_batch {
 	struct remap_c *rc;
 	bool reserve;			/* the error path's: memory from reserves */
+	bool uncertain;			/* staged, and the commit failed */
 	unsigned int n;
 	atomic_t copies_left;
 	int copy_error;
@@ -241,7 +242,38 @@ static int stage_and_commit(struct move_batch *b, bool remove)
 		return r;
 	}
 	r = remap_metadata_stage(b->rc->md, &changes, &ticket);
-	return r ? r : remap_metadata_commit(b->rc->md, ticket);
+	if (r)
+		return r;	/* nothing staged: the disk has none of it */
+	r = remap_metadata_commit(b->rc->md, ticket);
+	/* a failed commit may have reached a copy: see fail_moves() */
+	b->uncertain = r;
+	return r;
+}
+
+/*
+ * The fail mode, as dm-clone's: a commit carrying the batch's changes
+ * failed, so the metadata is failed (nothing changes the table any more)
+ * and the copy that a reload will read may or may not hold them (a
+ * superblock write may reach the medium although its flush failed). Both
+ * places hold the block's data as it was when the move copied it; every
+ * bio that could change one of them now fails, so that whichever a reload
+ * finds is right. The spare blocks stay allocated; everything else is
+ * served as before.
+ */
+static void fail_moves(struct move_batch *b)
+{
+	struct remap_c *rc = b->rc;
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++) {
+		remap_table_set_flags(&rc->table, b->moves[i].entry,
+				      REMAP_F_UNCERTAIN, REMAP_F_MOVING);
+		DMERR_LIMIT("%s: block %llu: commit failed, its I/O fails until a reload",
+			    rc->main_dev->name, b->moves[i].block);
+	}
+	atomic64_add(b->n, &rc->stats.uncertain);
+	release_moves(b);
+	remap_check_events(rc);
 }
 
 /*
@@ -401,7 +433,9 @@ int remap_move_to_spare(struct remap_c *rc, const u64 *blocks, unsigned int n,
 		r = copy_blocks(b, true);
 	if (!r && b->n)
 		r = stage_and_commit(b, false);
-	if (r)
+	if (b->uncertain)
+		fail_moves(b);
+	else if (r)
 		undo_to_spare(b);
 	else
 		finish_moves(b);
@@ -471,7 +505,9 @@ int remap_move_to_main(struct remap_c *rc, const u64 *blocks, unsigned int n)
 		r = blkdev_issue_flush(rc->main_dev->bdev);
 	if (!r && b->n)
 		r = stage_and_commit(b, true);
-	if (r)
+	if (b->uncertain)
+		fail_moves(b);
+	else if (r)
 		finish_moves(b);
 	else
 		forget_remaps(b);
@@ -524,7 +560,9 @@ int remap_move_block(struct remap_c *rc, struct move_batch *b, u64 block,
 	if (!r)
 		r = stage_and_commit(b, false);
 out:
-	if (r && b->n)
+	if (b->uncertain)
+		fail_moves(b);
+	else if (r && b->n)
 		undo_to_spare(b);
 	else if (b->n)
 		finish_moves(b);

@@ -24,6 +24,11 @@
 #define REMAP_F_PERSISTENT	DM_REMAP_ENTRY_KNOWN_FLAGS
 /* The block's data is being moved: bios to it wait until the move ends. */
 #define REMAP_F_MOVING		BIT(31)
+/*
+ * A commit that carried the block's move failed: the metadata on disk may
+ * place it either way, so its I/O fails until a reload reads which.
+ */
+#define REMAP_F_UNCERTAIN	BIT(30)
 
 struct remap_entry {
 	struct rhash_head node;

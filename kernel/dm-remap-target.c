@@ -99,6 +99,11 @@ static int route_remapped(struct remap_c *rc, struct bio *bio,
 		remap_enter_bank(rc, io);
 		return -EAGAIN;
 	}
+	if (x->flags & REMAP_F_UNCERTAIN) {
+		/* the metadata failed with the block's move: see fail_moves() */
+		remap_leave_bank(rc, io);
+		return DM_MAPIO_KILL;
+	}
 	if (x->flags & REMAP_F_LOST) {
 		if (bio_op(bio) == REQ_OP_WRITE) {
 			/* makes lost sectors good: the metadata must say so */
