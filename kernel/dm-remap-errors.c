@@ -404,9 +404,10 @@ out:
 }
 
 /*
- * Writes the part to the main device again, counted in flight like a bio
- * in map(), so that a move of the block that starts meanwhile waits for
- * this write. BLK_STS_AGAIN: the block is no longer on the main device.
+ * Counts the part in flight like a bio in map(), so that a move of the
+ * block that starts meanwhile waits for the I/O the caller does next, and
+ * tells whether the block is on the main device. The caller leaves the
+ * bank when its I/O is done, whatever the answer.
  */
 static bool enter_if_on_main(struct block_redo *r)
 {
@@ -422,6 +423,10 @@ static bool enter_if_on_main(struct block_redo *r)
 	return on_main;
 }
 
+/*
+ * Writes the part to the main device again. BLK_STS_AGAIN: the block is no
+ * longer on the main device.
+ */
 static blk_status_t retry_main_write(struct block_redo *r)
 {
 	blk_status_t status = BLK_STS_AGAIN;
