@@ -226,6 +226,7 @@ void remap_wait_block(struct remap_c *rc, u64 block);
 void remap_fill_metadata_entry(struct remap_metadata_entry *me, u64 block,
 			       u32 flags, const unsigned long *lost);
 bool remap_hold_bio(struct remap_c *rc, struct bio *bio, u64 block);
+void remap_requeue_held(struct remap_c *rc);
 int remap_move_to_spare(struct remap_c *rc, const u64 *blocks, unsigned int n,
 			u32 *spares);
 int remap_move_to_main(struct remap_c *rc, const u64 *blocks, unsigned int n);

@@ -59,6 +59,33 @@ bool remap_hold_bio(struct remap_c *rc, struct bio *bio, u64 block)
 	return held;
 }
 
+/*
+ * A noflush suspend must not wait for moves: the bios they hold go back to
+ * device-mapper, which sends them again after the resume (they were sent
+ * nowhere yet). Bios that reach map() during the suspend are requeued there.
+ */
+void remap_requeue_held(struct remap_c *rc)
+{
+	struct bio_list held = BIO_EMPTY_LIST;
+	struct remap_move *m;
+	struct remap_io *io;
+	struct bio *bio;
+
+	spin_lock_irq(&rc->held_lock);
+	list_for_each_entry(m, &rc->moves, list)
+		bio_list_merge(&held, &m->held);
+	list_for_each_entry(m, &rc->moves, list)
+		bio_list_init(&m->held);
+	spin_unlock_irq(&rc->held_lock);
+	while ((bio = bio_list_pop(&held))) {
+		io = dm_per_bio_data(bio, sizeof(*io));
+		/* end_io() lets the status up as it is */
+		io->redone = true;
+		bio->bi_status = BLK_STS_DM_REQUEUE;
+		bio_endio(bio);
+	}
+}
+
 static unsigned long bank_sum(struct remap_c *rc, unsigned int bank,
 			      bool entered)
 {

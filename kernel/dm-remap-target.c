@@ -365,6 +365,8 @@ static void remap_presuspend(struct dm_target *ti)
 	unsigned int noio = memalloc_noio_save();
 
 	remap_scrub_suspend(ti->private);
+	if (dm_noflush_suspending(ti))
+		remap_requeue_held(ti->private);
 	memalloc_noio_restore(noio);
 }
 

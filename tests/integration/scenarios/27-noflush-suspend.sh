@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# A noflush suspend does not wait for the error path's read retries: a read
-# of an unreadable block (scsi_debug medium error, read_retries 16, about
-# 12.5 s of retries) is given back to device-mapper, which requeues it, so
-# `dmsetup suspend --noflush` returns while the reader still waits. After
-# the resume the read is done again and fails as it should (its sectors
-# lost); other data reads back.
+# A noflush suspend does not wait for the error path: a read of an
+# unreadable block (scsi_debug medium error, read_retries 16: about 12.5 s
+# of retries, then as long again to salvage the block while it moves) and
+# a second read held by that move are both given back to device-mapper,
+# which requeues them, so `dmsetup suspend --noflush` returns while both
+# readers wait. After the resume the reads are done again and fail as they
+# should (the sectors lost); other data reads back.
 # timeout: 300
 source "$(dirname "$0")/../lib.sh"
 source "$REPO/tests/integration/remap-lib.sh"
@@ -19,19 +20,33 @@ before=$(dd if=/dev/mapper/r0 bs=4k skip=4999 count=1 iflag=direct status=none |
 
 dd if=/dev/mapper/r0 of=/dev/null bs=4k skip=5000 count=1 iflag=direct status=none &
 reader=$!
-sleep 2
+# after the retries the worker moves the block and salvages it (M in list)
+for _ in $(seq 400); do
+	dmsetup message r0 0 list 5000 1 | grep -qE "^5000 [0-9]+ [^ ]*M" && break
+	sleep 0.1
+done
+dmsetup message r0 0 list 5000 1 | grep -qE "^5000 [0-9]+ [^ ]*M" || die "block 5000 never seen moving"
+# a second read of the block is held by the move
+dd if=/dev/mapper/r0 of=/dev/null bs=4k skip=5000 count=1 iflag=direct status=none &
+held=$!
+sleep 1
 kill -0 "$reader" 2>/dev/null || die "the read ended before the suspend: nothing tested"
+kill -0 "$held" 2>/dev/null || die "the second read was not held: nothing tested"
 timeout $T dmsetup suspend --noflush r0 || die "noflush suspend failed or hung"
 kill -0 "$reader" 2>/dev/null ||
-	die "the noflush suspend waited for the read's retries instead of requeuing it"
-log "noflush suspend returned while the read waits"
+	die "the noflush suspend waited for the read's salvage instead of requeuing it"
+kill -0 "$held" 2>/dev/null || die "the noflush suspend waited for the move holding a read"
+log "noflush suspend returned while both reads wait"
 sleep 1
 kill -0 "$reader" 2>/dev/null || die "the requeued read ended while the device was suspended"
+kill -0 "$held" 2>/dev/null || die "the requeued held read ended while the device was suspended"
 dmsetup message r0 0 set read_retries 0 # the second go need not take long
 timeout $T dmsetup resume r0 || die "resume failed"
-rc=0
-wait "$reader" || rc=$?
-((rc != 0)) || die "the read of an unreadable block succeeded after the resume"
+for p in "$reader" "$held"; do
+	rc=0
+	wait "$p" || rc=$?
+	((rc != 0)) || die "a read of an unreadable block succeeded after the resume"
+done
 assert_eq 8 "$(remap_status r0 lost_sectors)" "lost_sectors after the requeued read"
 assert_eq "$before" "$(dd if=/dev/mapper/r0 bs=4k skip=4999 count=1 iflag=direct status=none | sha256sum)" \
 	"neighbour block"
