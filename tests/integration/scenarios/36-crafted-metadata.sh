@@ -60,7 +60,7 @@ refused() {
 }
 
 log "(a) seq 2^64-1 in both copies"
-for c in 0 "$c1"; do edit "$spare" sb "$c" seq $((2 ** 64 - 1)); done
+for c in 0 "$c1"; do edit "$spare" sb "$c" seq 18446744073709551615; done
 refused seq-max "Spare metadata damaged, no valid copy"
 
 log "(b) lost bits beyond the block's 8 sectors (block 3, both copies)"
