@@ -14,7 +14,7 @@ nb=$(mk_null_blk nbs 256)
 spare=$(mk_loop 16M spare)
 mark=$(kernel_log_mark)
 remap_create r0 "$nb" "$spare" block_size 65536
-dd if=/dev/zero of=/dev/mapper/r0 bs=1M oflag=direct status=none
+dd if=/dev/zero of=/dev/mapper/r0 bs=1M count=256 oflag=direct status=none
 for s in $(shuf -i 0-524000 -n 300 --random-source=<(yes)); do
 	null_bad nbs "+$s-$s"
 done
