@@ -61,7 +61,8 @@ log "(2) fstrim on ext4 during a scrub rescue"
 # a bad sector near the end, in free space of a small file system
 bad=$((N - 4096 + 5))
 badblock=$((bad / 8))
-mkfs.ext4 -q -E nodiscard /dev/mapper/r0
+# no lazy init: nothing writes the device behind the test's back
+mkfs.ext4 -q -E nodiscard,lazy_itable_init=0,lazy_journal_init=0 /dev/mapper/r0
 mnt=/tmp/dmremap-$SCENARIO_NAME-mnt
 mkdir -p "$mnt"
 mount /dev/mapper/r0 "$mnt"
@@ -69,7 +70,6 @@ dd if=/dev/urandom of="$mnt/file" bs=1M count=8 status=none
 sync
 sum=$(sha256sum <"$mnt/file")
 null_bad nbd "+$bad-$bad"
-lost=$(remap_status r0 lost_sectors) # mkfs may have written block 1000's
 dmsetup message r0 0 scrub start 1000
 wait_moving "$badblock"
 fstrim -v "$mnt" || die "fstrim failed"
@@ -78,7 +78,8 @@ for _ in $(seq 600); do
 	sleep 0.1
 done
 dmsetup message r0 0 scrub status | grep -q "state=idle" || die "the scrub did not finish"
-assert_eq $((lost + 1)) "$(remap_status r0 lost_sectors)" "lost_sectors after the scrub"
+assert_contains "$(dmsetup message r0 0 list "$badblock" 1)" "L" "the scrub's block keeps its lost sector"
+assert_fails dd if=/dev/mapper/r0 of=/dev/null bs=512 skip="$bad" count=1 iflag=direct status=none
 umount "$mnt"
 e2fsck -fn /dev/mapper/r0 >"$SCENARIO_OUT/e2fsck.log" 2>&1 || die "e2fsck: $(cat "$SCENARIO_OUT/e2fsck.log")"
 mount /dev/mapper/r0 "$mnt"
