@@ -21,6 +21,8 @@
 #define REMAP_MAX_READ_RETRIES		16U
 /* Failed bios handled at once: concurrent remaps share metadata commits. */
 #define REMAP_ERROR_WORKERS		4
+/* remap_next_worker() counts modulo 2^32: the count must divide it */
+static_assert((REMAP_ERROR_WORKERS & (REMAP_ERROR_WORKERS - 1)) == 0);
 
 /*
  * Bios in flight, counted in two banks so that a move can wait for one.
@@ -33,6 +35,8 @@ struct remap_inflight {
 };
 
 struct remap_stats {
+	atomic64_t outages;
+	atomic64_t outage_errors;
 	atomic64_t spare_errors;
 	atomic64_t read_retries_ok;
 	atomic64_t read_errors;
@@ -41,6 +45,7 @@ struct remap_stats {
 	atomic64_t manual_remaps;
 	atomic64_t unremaps;
 	atomic64_t held_bios;
+	atomic64_t uncertain;		/* blocks whose move's commit failed */
 };
 
 /* Auto remaps per minute over the last hour, for the exhaustion estimate. */
@@ -67,14 +72,15 @@ struct remap_c {
 	struct spare_pool pool;
 	struct remap_metadata *md;
 	struct dm_kcopyd_client *kcopyd;
-	bool loaded;			/* table read from metadata */
-	bool suspended;
+	bool loaded;			/* table read: see remap_loaded() */
 
 	struct workqueue_struct *wq;
 	struct remap_worker {
 		struct work_struct work;
 		struct remap_c *rc;
+		struct block_redo *redo;	/* preallocated: see errors.c */
 	} workers[REMAP_ERROR_WORKERS];
+	struct block_redo *scrub_redo;
 	atomic_t next_worker;
 	spinlock_t failed_lock;		/* protects failed */
 	struct bio_list failed;		/* bios the error path must redo */
@@ -92,6 +98,11 @@ struct remap_c {
 	unsigned int read_retries;
 	bool auto_remap;
 	struct remap_stats stats;
+
+	/* the whole main device stopped answering: see remap_in_outage() */
+	unsigned long outage_seen;	/* jiffies of the last failed probe, 0: never */
+	struct mutex probe_lock;	/* protects probe_buf */
+	void *probe_buf;		/* one logical block of the main device */
 
 	struct kobject *kobj;		/* /sys/kernel/dm_remap/dm-N */
 	struct remap_scrub *scrub;
@@ -128,6 +139,7 @@ struct remap_status {
 	const char *metadata_state;
 	unsigned int health_score;
 	const char *health_state;
+	u64 outage_errors;
 };
 
 static inline sector_t block_to_sector(struct remap_c *rc, u64 block)
@@ -140,6 +152,28 @@ static inline u64 sector_to_block(struct remap_c *rc, sector_t sector)
 	return sector >> rc->block_shift;
 }
 
+/*
+ * Has the first resume read the remap table? Until then the table and the
+ * pool are empty or half-filled, and nothing may change them.
+ */
+static inline bool remap_loaded(struct remap_c *rc)
+{
+	/* pairs with smp_store_release() in remap_preresume() */
+	return smp_load_acquire(&rc->loaded);
+}
+
+/*
+ * The error worker to queue for the next deferred bio, round robin. The
+ * counter wraps through INT_MIN after 2^31 deferrals (every write to a
+ * block with lost sectors is one): taken as unsigned it goes on counting
+ * modulo 2^32, a multiple of the worker count, so the index is never
+ * negative and the turn is kept across the wrap.
+ */
+static inline unsigned int remap_next_worker(atomic_t *next)
+{
+	return (unsigned int)atomic_inc_return(next) % REMAP_ERROR_WORKERS;
+}
+
 /* dm-remap-target.c */
 void remap_get_status(struct remap_c *rc, struct remap_status *st);
 int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
@@ -149,11 +183,19 @@ void remap_leave_bank(struct remap_c *rc, struct remap_io *io);
 
 typedef int (*remap_fill_fn)(void *context, void *buf, unsigned long *lost);
 
+struct block_redo;
+struct move_batch;
+
 /* dm-remap-errors.c */
+int remap_errors_init(struct remap_c *rc);
+void remap_errors_free(struct remap_c *rc);
+/* After the main device last failed a probe, the error path moves nothing. */
+#define REMAP_OUTAGE_QUIET	(5 * HZ)
+bool remap_in_outage(struct remap_c *rc);
 int remap_sync_io(struct remap_c *rc, blk_opf_t op, struct block_device *bdev,
 		  sector_t sector, sector_t count, void *buf);
-bool remap_end_io_error(struct remap_c *rc, struct bio *bio,
-			struct remap_io *io, blk_status_t error);
+int remap_end_io_error(struct remap_c *rc, struct bio *bio,
+		       struct remap_io *io, blk_status_t error);
 void remap_defer_bio(struct remap_c *rc, struct bio *bio);
 void remap_error_work(struct work_struct *work);
 bool remap_scrub_block(struct remap_c *rc, u64 block, void *buf);
@@ -174,14 +216,17 @@ void remap_check_events(struct remap_c *rc);
 void remap_count_auto_remap(struct remap_c *rc);
 
 /* dm-remap-move.c */
-int remap_move_block(struct remap_c *rc, u64 block, u32 flags,
-		     remap_fill_fn fill, void *context, void *buf,
+struct move_batch *remap_move_batch_alloc(struct remap_c *rc);
+void remap_move_batch_free(struct move_batch *b);
+int remap_move_block(struct remap_c *rc, struct move_batch *b, u64 block,
+		     u32 flags, remap_fill_fn fill, void *context, void *buf,
 		     unsigned long *lost);
 bool remap_block_moving(struct remap_c *rc, u64 block);
 void remap_wait_block(struct remap_c *rc, u64 block);
 void remap_fill_metadata_entry(struct remap_metadata_entry *me, u64 block,
 			       u32 flags, const unsigned long *lost);
 bool remap_hold_bio(struct remap_c *rc, struct bio *bio, u64 block);
+void remap_requeue_held(struct remap_c *rc);
 int remap_move_to_spare(struct remap_c *rc, const u64 *blocks, unsigned int n,
 			u32 *spares);
 int remap_move_to_main(struct remap_c *rc, const u64 *blocks, unsigned int n);
@@ -189,6 +234,7 @@ int remap_move_to_main(struct remap_c *rc, const u64 *blocks, unsigned int n);
 /* dm-remap-message.c */
 int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 		  char *result, unsigned int maxlen);
+bool remap_refuse_unloaded(struct remap_c *rc, const char *what);
 
 /* dm-remap-sysfs.c */
 int remap_sysfs_module_init(void);

@@ -22,6 +22,7 @@
 #include <linux/delay.h>
 #include <linux/blkdev.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "dm-remap-core.h"
@@ -37,8 +38,24 @@ struct block_redo {
 	unsigned int count;		/* sectors of the part */
 	unsigned int bio_offset;	/* bytes into the bio's data */
 	void *buf;			/* one block */
+	bool own_buf;			/* buf allocated with this */
+	struct move_batch *batch;	/* for an automatic move of the block */
+	bool requeue;			/* gave up for a noflush suspend */
 	DECLARE_BITMAP(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
 };
+
+/*
+ * A noflush suspend waits for every bio in flight. A bio being redone gives
+ * up between two reads and goes back to device-mapper, which sends it again
+ * after the resume, rather than keep the suspend waiting through retries
+ * of many seconds. The scrub (no bio) has nobody to give its block back to.
+ */
+static bool give_up(struct block_redo *r)
+{
+	if (r->bio && dm_noflush_suspending(r->rc->ti))
+		r->requeue = true;
+	return r->requeue;
+}
 
 int remap_sync_io(struct remap_c *rc, blk_opf_t op, struct block_device *bdev,
 		  sector_t sector, sector_t count, void *buf)
@@ -100,6 +117,8 @@ static int read_with_retries(struct block_redo *r, unsigned int first,
 	unsigned int attempt;
 
 	for (attempt = 0; attempt <= retries; attempt++) {
+		if (attempt && give_up(r))
+			break;
 		/* back off, so that a transient fault has time to clear */
 		if (attempt)
 			msleep(min(25U << attempt, 1000U));
@@ -111,22 +130,43 @@ static int read_with_retries(struct block_redo *r, unsigned int first,
 
 /*
  * Reads sectors [first, first + count) of the block; if they keep failing,
- * sector by sector, and marks those that never read as lost.
+ * one logical block of the main device at a time (a smaller read is an
+ * invalid request on a 4Kn disk), and marks the sectors of those that
+ * never read as lost. @first and @count are multiples of the logical
+ * block: bios are, and so are blocks.
  */
 static void salvage_sectors(struct block_redo *r, unsigned int first,
 			    unsigned int count)
 {
+	unsigned int step = bdev_logical_block_size(r->rc->main_dev->bdev) >>
+			    SECTOR_SHIFT;
 	unsigned int s;
 
 	if (!count || read_with_retries(r, first, count,
 					READ_ONCE(r->rc->read_retries)) >= 0)
 		return;
-	for (s = first; s < first + count; s++) {
-		if (main_io(r, REQ_OP_READ, s, 1)) {
-			memset(r->buf + (s << SECTOR_SHIFT), 0, SECTOR_SIZE);
-			set_bit(s, r->lost);
+	for (s = first; s < first + count; s += step) {
+		if (give_up(r))
+			return;
+		if (main_io(r, REQ_OP_READ, s, step)) {
+			memset(r->buf + (s << SECTOR_SHIFT), 0, step << SECTOR_SHIFT);
+			bitmap_set(r->lost, s, step);
 		}
 	}
+}
+
+static bool main_answers(struct remap_c *rc);
+static void note_outage(struct remap_c *rc);
+
+/* Sectors found lost while the device went away are not lost: no move. */
+static int fill_checked(struct block_redo *r)
+{
+	if (bitmap_empty(r->lost, DM_REMAP_MAX_SECTORS_PER_BLOCK) ||
+	    main_answers(r->rc))
+		return 0;
+	note_outage(r->rc);
+	atomic64_inc(&r->rc->stats.outage_errors);
+	return -ENOLINK;
 }
 
 /* The block as it is on the main device, unreadable sectors marked lost. */
@@ -136,7 +176,7 @@ static int fill_from_main(void *context, void *buf, unsigned long *lost)
 
 	bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
 	salvage_sectors(r, 0, 1U << r->rc->block_shift);
-	return 0;
+	return r->requeue ? -EINTR : fill_checked(r);
 }
 
 /* The bio's data for its part, the rest of the block from the main device. */
@@ -149,7 +189,72 @@ static int fill_with_write(void *context, void *buf, unsigned long *lost)
 	salvage_sectors(r, 0, r->first);
 	salvage_sectors(r, end, (1U << r->rc->block_shift) - end);
 	copy_bio_data(r, false);
-	return 0;
+	return r->requeue ? -EINTR : fill_checked(r);
+}
+
+/*
+ * Is the main device in an outage? Until REMAP_OUTAGE_QUIET after its last
+ * failed probe: also the failures of bios sent just before it came back
+ * are the outage's, not weak or bad blocks.
+ */
+bool remap_in_outage(struct remap_c *rc)
+{
+	unsigned long seen = READ_ONCE(rc->outage_seen);
+
+	return seen && time_before(jiffies, seen + REMAP_OUTAGE_QUIET);
+}
+
+/*
+ * Does the main device answer at all? One logical block at the start, the
+ * middle and the end of the target is read: a media error is local, so
+ * some of them read; a device that stopped answering (cable, controller,
+ * every LBA failing) fails them all, and then nothing may be moved.
+ */
+static bool main_answers(struct remap_c *rc)
+{
+	unsigned int lbs = bdev_logical_block_size(rc->main_dev->bdev) >>
+			   SECTOR_SHIFT;
+	sector_t where[] = { 0, round_down(rc->ti->len / 2, lbs), rc->ti->len - lbs };
+	bool answers = false;
+	unsigned int i;
+
+	mutex_lock(&rc->probe_lock);
+	for (i = 0; !answers && i < ARRAY_SIZE(where); i++)
+		answers = !remap_sync_io(rc, REQ_OP_READ, rc->main_dev->bdev,
+					 where[i], lbs, rc->probe_buf);
+	mutex_unlock(&rc->probe_lock);
+	return answers;
+}
+
+/* A probe failed: (still) an outage. The first failure raises an event. */
+static void note_outage(struct remap_c *rc)
+{
+	bool ongoing = remap_in_outage(rc);
+
+	WRITE_ONCE(rc->outage_seen, jiffies | 1);
+	if (ongoing)
+		return;
+	atomic64_inc(&rc->stats.outages);
+	DMERR_LIMIT("%s: main device does not answer: failing I/O, moving nothing",
+		    rc->main_dev->name);
+	remap_check_events(rc);
+}
+
+/*
+ * May the error path move the block it found failing? Not during an
+ * outage: the device holds every byte, and moving would mark them lost.
+ */
+static bool media_error(struct remap_c *rc)
+{
+	bool outage = remap_in_outage(rc);
+
+	if (!main_answers(rc))
+		note_outage(rc);	/* begins, or goes on */
+	else if (!outage)
+		return true;
+	/* failures just before the device came back are the outage's too */
+	atomic64_inc(&rc->stats.outage_errors);
+	return false;
 }
 
 static int move_block(struct block_redo *r, remap_fill_fn fill)
@@ -160,8 +265,10 @@ static int move_block(struct block_redo *r, remap_fill_fn fill)
 	if (!READ_ONCE(rc->auto_remap) ||
 	    remap_metadata_state(rc->md) == REMAP_METADATA_FAILED)
 		return -EIO;
-	ret = remap_move_block(rc, r->block, REMAP_F_AUTO, fill, r, r->buf,
-			       r->lost);
+	if (!media_error(rc))
+		return -ENOLINK;
+	ret = remap_move_block(rc, r->batch, r->block, REMAP_F_AUTO, fill, r,
+			       r->buf, r->lost);
 	if (ret == -EEXIST)
 		return -EAGAIN;
 	if (!ret) {
@@ -177,20 +284,42 @@ static int move_block(struct block_redo *r, remap_fill_fn fill)
 	return ret;
 }
 
-/* Where the block is now: -1 if moving, 0 on main, 1 remapped (@spare). */
+/* Where the block is now: moving, on main, remapped (@spare) or uncertain. */
+enum { PLACE_MOVING = -1, PLACE_MAIN, PLACE_SPARE, PLACE_UNCERTAIN };
+
 static int block_place(struct remap_c *rc, u64 block, u32 *spare)
 {
 	struct remap_entry *e;
-	int place = 0;
+	int place = PLACE_MAIN;
+	u32 flags;
 
 	rcu_read_lock();
 	e = remap_table_lookup(&rc->table, block);
 	if (e) {
-		place = READ_ONCE(e->flags) & REMAP_F_MOVING ? -1 : 1;
+		flags = READ_ONCE(e->flags);
+		place = flags & REMAP_F_MOVING ? PLACE_MOVING :
+			flags & REMAP_F_UNCERTAIN ? PLACE_UNCERTAIN : PLACE_SPARE;
 		*spare = e->spare;
 	}
 	rcu_read_unlock();
 	return place;
+}
+
+/*
+ * The lost sectors of a remapped block whose entry has @flags. A LOST flag
+ * whose bitmap is not visible (yet, or any more) means every sector is
+ * lost, as remap_first_extent() takes it. Caller holds rcu_read_lock().
+ */
+static void lost_bits(struct remap_c *rc, u64 block, u32 flags,
+		      unsigned long *lost)
+{
+	const unsigned long *bits = remap_table_lost(&rc->table, block);
+
+	bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	if (bits)
+		bitmap_copy(lost, bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	else if (flags & REMAP_F_LOST)
+		bitmap_set(lost, 0, 1U << rc->block_shift);
 }
 
 static bool any_lost(const unsigned long *lost, unsigned int first,
@@ -210,23 +339,36 @@ static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 	sector_t sector = rc->pool_offset + block_to_sector(rc, spare) + r->first;
 	DECLARE_BITMAP(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
 	struct remap_metadata_entry me;
-	const unsigned long *bits;
+	struct remap_metadata_batch changes;
 	struct remap_entry *e;
+	u32 flags;
 	u64 ticket;
 	int ret;
 
 	mutex_lock(&rc->move_lock);
 	rcu_read_lock();
 	e = remap_table_lookup(&rc->table, r->block);
-	bits = e ? remap_table_lost(&rc->table, r->block) : NULL;
-	if (bits)
-		bitmap_copy(lost, bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
-	else
-		bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
-	rcu_read_unlock();
-	/* gone, or being moved back by unremap: wait for it and look again */
-	if (!e || e->spare != spare || (READ_ONCE(e->flags) & REMAP_F_MOVING)) {
+	/* read under RCU: an entry of a move being undone may go any time */
+	if (!e || e->spare != spare) {
+		rcu_read_unlock();
 		ret = -EAGAIN;
+		goto out;
+	}
+	flags = READ_ONCE(e->flags);
+	lost_bits(rc, r->block, flags, lost);
+	rcu_read_unlock();
+	/*
+	 * Being moved back by unremap (or a move to the spare not yet final):
+	 * wait for it and look again. Otherwise the entry stays while we hold
+	 * move_lock: it is removed only by the move that marked it MOVING,
+	 * and marking needs move_lock.
+	 */
+	if (flags & REMAP_F_MOVING) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	if (flags & REMAP_F_UNCERTAIN) {
+		ret = -EIO;
 		goto out;
 	}
 	if (!write) {
@@ -245,8 +387,13 @@ static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 	if (ret || !any_lost(lost, r->first, r->count))
 		goto out;
 	bitmap_clear(lost, r->first, r->count);
-	remap_fill_metadata_entry(&me, r->block, READ_ONCE(e->flags), lost);
-	ret = remap_metadata_stage(rc->md, spare, &me, &ticket);
+	remap_fill_metadata_entry(&me, r->block, flags, lost);
+	remap_metadata_batch_init(&changes);
+	ret = remap_metadata_batch_add(rc->md, &changes, spare, &me, true);
+	if (!ret)
+		ret = remap_metadata_stage(rc->md, &changes, &ticket);
+	else
+		remap_metadata_batch_abort(&changes);
 	if (!ret)
 		ret = remap_metadata_commit(rc->md, ticket);
 	if (!ret)
@@ -257,27 +404,37 @@ out:
 }
 
 /*
- * Writes the part to the main device again, counted in flight like a bio
- * in map(), so that a move of the block that starts meanwhile waits for
- * this write. BLK_STS_AGAIN: the block is no longer on the main device.
+ * Counts the part in flight like a bio in map(), so that a move of the
+ * block that starts meanwhile waits for the I/O the caller does next, and
+ * tells whether the block is on the main device. The caller leaves the
+ * bank when its I/O is done, whatever the answer.
  */
-static blk_status_t retry_main_write(struct block_redo *r)
+static bool enter_if_on_main(struct block_redo *r)
 {
 	struct remap_io *io = dm_per_bio_data(r->bio, sizeof(*io));
-	blk_status_t status = BLK_STS_AGAIN;
-	u32 spare;
-
 	bool on_main;
+	u32 spare;
 
 	/* counted and checked in one RCU section, as map() does */
 	rcu_read_lock();
 	remap_enter_bank(r->rc, io);
-	on_main = !block_place(r->rc, r->block, &spare);
+	on_main = block_place(r->rc, r->block, &spare) == PLACE_MAIN;
 	rcu_read_unlock();
-	if (on_main)
+	return on_main;
+}
+
+/*
+ * Writes the part to the main device again. BLK_STS_AGAIN: the block is no
+ * longer on the main device.
+ */
+static blk_status_t retry_main_write(struct block_redo *r)
+{
+	blk_status_t status = BLK_STS_AGAIN;
+
+	if (enter_if_on_main(r))
 		status = main_io(r, REQ_OP_WRITE, r->first, r->count) ?
 			 BLK_STS_IOERR : BLK_STS_OK;
-	remap_leave_bank(r->rc, io);
+	remap_leave_bank(r->rc, dm_per_bio_data(r->bio, sizeof(struct remap_io)));
 	return status;
 }
 
@@ -291,6 +448,8 @@ static blk_status_t redo_write(struct block_redo *r)
 	if (status != BLK_STS_IOERR)
 		return status;	/* it took it this time, or the block moved */
 	ret = move_block(r, fill_with_write);
+	if (r->requeue)
+		return BLK_STS_DM_REQUEUE;
 	if (ret == -EAGAIN)
 		return BLK_STS_AGAIN;
 	return ret ? BLK_STS_IOERR : BLK_STS_OK;
@@ -304,12 +463,20 @@ static blk_status_t redo_write(struct block_redo *r)
  */
 static blk_status_t redo_read(struct block_redo *r, bool one_block)
 {
+	/* during an outage, one read again and no retries: they would fail */
 	int attempt = read_with_retries(r, r->first, r->count,
+					remap_in_outage(r->rc) ? 0 :
 					READ_ONCE(r->rc->read_retries));
+	int ret;
 
-	if (attempt < 0)
-		return move_block(r, fill_from_main) == -EAGAIN ?
-		       BLK_STS_AGAIN : BLK_STS_IOERR;
+	if (attempt < 0) {
+		if (r->requeue)
+			return BLK_STS_DM_REQUEUE;
+		ret = move_block(r, fill_from_main);
+		if (r->requeue)
+			return BLK_STS_DM_REQUEUE;
+		return ret == -EAGAIN ? BLK_STS_AGAIN : BLK_STS_IOERR;
+	}
 	if (r->bio)
 		copy_bio_data(r, true);
 	if (attempt || one_block) {
@@ -328,11 +495,13 @@ static blk_status_t redo_block(struct block_redo *r, bool one_block)
 
 	for (;;) {
 		place = block_place(r->rc, r->block, &spare);
-		if (place < 0) {
+		if (place == PLACE_MOVING) {
 			remap_wait_block(r->rc, r->block);
 			continue;
 		}
-		if (!place) {
+		if (place == PLACE_UNCERTAIN)
+			return BLK_STS_IOERR;
+		if (place == PLACE_MAIN) {
 			/* BLK_STS_AGAIN: another move took the block meanwhile */
 			ret = write ? redo_write(r) : redo_read(r, one_block);
 			if (ret != BLK_STS_AGAIN)
@@ -345,37 +514,81 @@ static blk_status_t redo_block(struct block_redo *r, bool one_block)
 	}
 }
 
-/* Redoes a failed bio (or a write to lost sectors) block by block. */
-static blk_status_t redo_bio(struct remap_c *rc, struct bio *bio)
+/*
+ * A discard's part in one block, done where the block is now: a discard
+ * reaches the worker when it was held by a move and its block gained lost
+ * sectors meanwhile, so that it needs a cut that only map() may make. It
+ * carries no data and changes no lost sector (they still read as errors).
+ * A block on the spare stays there under move_lock, so the discard never
+ * hits a spare block that was given to another block meanwhile.
+ */
+static blk_status_t discard_block(struct block_redo *r)
+{
+	struct remap_c *rc = r->rc;
+	struct remap_io *io = dm_per_bio_data(r->bio, sizeof(*io));
+	u32 spare, now;
+	int place, ret;
+
+	for (;;) {
+		place = block_place(rc, r->block, &spare);
+		if (place == PLACE_MOVING) {
+			remap_wait_block(rc, r->block);
+			continue;
+		}
+		if (place == PLACE_UNCERTAIN)
+			return BLK_STS_IOERR;
+		if (place == PLACE_MAIN) {
+			ret = -EAGAIN;
+			if (enter_if_on_main(r))
+				ret = blkdev_issue_discard(rc->main_dev->bdev,
+							   block_to_sector(rc, r->block) + r->first,
+							   r->count, GFP_NOIO);
+			remap_leave_bank(rc, io);
+			if (ret != -EAGAIN)
+				return errno_to_blk_status(ret);
+			continue;
+		}
+		mutex_lock(&rc->move_lock);
+		ret = -EAGAIN;
+		if (block_place(rc, r->block, &now) == PLACE_SPARE && now == spare)
+			ret = rc->spare_discards ?
+			      blkdev_issue_discard(rc->spare_dev->bdev,
+						   rc->pool_offset + block_to_sector(rc, spare) +
+						   r->first, r->count, GFP_NOIO) : 0;
+		mutex_unlock(&rc->move_lock);
+		if (ret != -EAGAIN)
+			return errno_to_blk_status(ret);
+	}
+}
+
+/*
+ * Redoes a failed bio (or a write to lost sectors) block by block, with
+ * the worker's preallocated @r: the error path allocates no buffer.
+ */
+static blk_status_t redo_bio(struct remap_c *rc, struct bio *bio,
+			     struct block_redo *r)
 {
 	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
 	sector_t sector = io->sector;
 	sector_t end = sector + (io->iter.bi_size >> SECTOR_SHIFT);
 	bool one_block = sector_to_block(rc, sector) == sector_to_block(rc, end - 1);
 	blk_status_t status = BLK_STS_OK, s;
-	struct block_redo *r;
 
-	r = kzalloc(sizeof(*r), GFP_NOIO);
-	if (r)
-		r->buf = kvmalloc(rc->block_size, GFP_NOIO);
-	if (!r || !r->buf) {
-		kfree(r);
-		return BLK_STS_RESOURCE;
-	}
-	r->rc = rc;
 	r->bio = bio;
+	r->requeue = false;
 	while (sector < end) {
 		r->block = sector_to_block(rc, sector);
 		r->first = sector - block_to_sector(rc, r->block);
 		r->count = min_t(sector_t, end, block_to_sector(rc, r->block + 1)) - sector;
 		r->bio_offset = (sector - io->sector) << SECTOR_SHIFT;
-		s = redo_block(r, one_block);
+		s = bio_op(bio) == REQ_OP_DISCARD ? discard_block(r) :
+						    redo_block(r, one_block);
 		if (s)
 			status = s;
+		if (s == BLK_STS_DM_REQUEUE)
+			break;	/* the whole bio comes back after the resume */
 		sector += r->count;
 	}
-	kvfree(r->buf);
-	kfree(r);
 	return status;
 }
 
@@ -386,14 +599,34 @@ void remap_defer_bio(struct remap_c *rc, struct bio *bio)
 	spin_lock_irqsave(&rc->failed_lock, flags);
 	bio_list_add(&rc->failed, bio);
 	spin_unlock_irqrestore(&rc->failed_lock, flags);
-	queue_work(rc->wq, &rc->workers[atomic_inc_return(&rc->next_worker) %
-					REMAP_ERROR_WORKERS].work);
+	queue_work(rc->wq, &rc->workers[remap_next_worker(&rc->next_worker)].work);
+}
+
+/*
+ * Reads and writes carry data to redo; discards are done where each block
+ * is. Write zeroes and secure erase are not offered by the target, so none
+ * can get here; if one did, it would be refused rather than taken for a
+ * write whose data it does not have.
+ */
+static bool redoable(struct bio *bio)
+{
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+	case REQ_OP_DISCARD:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* Each worker takes one failed bio at a time, so that they share the work. */
 void remap_error_work(struct work_struct *work)
 {
-	struct remap_c *rc = container_of(work, struct remap_worker, work)->rc;
+	struct remap_worker *w = container_of(work, struct remap_worker, work);
+	struct remap_c *rc = w->rc;
+	/* the error path must not wait for I/O to get memory: it is that I/O */
+	unsigned int noio = memalloc_noio_save();
 	struct remap_io *io;
 	struct bio *bio;
 
@@ -405,10 +638,17 @@ void remap_error_work(struct work_struct *work)
 			break;
 		io = dm_per_bio_data(bio, sizeof(*io));
 		io->redone = true;
-		bio->bi_status = redo_bio(rc, bio);
+		/* end_io() lets BLK_STS_DM_REQUEUE up: DM sends it again */
+		if (dm_noflush_suspending(rc->ti))
+			bio->bi_status = BLK_STS_DM_REQUEUE;
+		else if (redoable(bio))
+			bio->bi_status = redo_bio(rc, bio, w->redo);
+		else
+			bio->bi_status = BLK_STS_NOTSUPP;
 		bio_endio(bio);
 	}
 	remap_check_events(rc);
+	memalloc_noio_restore(noio);
 }
 
 static bool is_media_error(blk_status_t error)
@@ -420,28 +660,34 @@ static bool is_media_error(blk_status_t error)
 /*
  * From end_io(): counts an error of the main device and, if the error path
  * can do something about it, takes the bio back for the worker. Returns
- * true if it did.
+ * the end_io() verdict: DM_ENDIO_INCOMPLETE if it took the bio,
+ * DM_ENDIO_REQUEUE if it would but a noflush suspend is waiting (the bio
+ * comes back after the resume), else DM_ENDIO_DONE.
  */
-bool remap_end_io_error(struct remap_c *rc, struct bio *bio,
-			struct remap_io *io, blk_status_t error)
+int remap_end_io_error(struct remap_c *rc, struct bio *bio,
+		       struct remap_io *io, blk_status_t error)
 {
 	bool write = bio_data_dir(bio) == WRITE;
 	enum req_op op = bio_op(bio);
 
 	if (io->on_spare) {
-		atomic64_inc(&rc->stats.spare_errors);
-		return false;
+		/* a failed discard loses no data: it counts nowhere */
+		if (op != REQ_OP_DISCARD)
+			atomic64_inc(&rc->stats.spare_errors);
+		return DM_ENDIO_DONE;
 	}
 	if (io->redone || (op != REQ_OP_READ && op != REQ_OP_WRITE) ||
 	    !is_media_error(error))
-		return false;
+		return DM_ENDIO_DONE;
+	if (dm_noflush_suspending(rc->ti))
+		return DM_ENDIO_REQUEUE;
 	atomic64_inc(write ? &rc->stats.write_errors : &rc->stats.read_errors);
 	if (write ? !READ_ONCE(rc->auto_remap) :
 		    !READ_ONCE(rc->auto_remap) && !READ_ONCE(rc->read_retries))
-		return false;
+		return DM_ENDIO_DONE;
 	remap_leave_bank(rc, io);
 	remap_defer_bio(rc, bio);
-	return true;
+	return DM_ENDIO_INCOMPLETE;
 }
 
 /*
@@ -450,22 +696,74 @@ bool remap_end_io_error(struct remap_c *rc, struct bio *bio,
  */
 bool remap_scrub_block(struct remap_c *rc, u64 block, void *buf)
 {
-	struct block_redo *r = kzalloc(sizeof(*r), GFP_NOIO);
+	struct block_redo *r = rc->scrub_redo;
 	u32 spare;
 	bool bad;
 
-	if (!r)
-		return false;
-	r->rc = rc;
+	r->bio = NULL;
+	r->requeue = false;
 	r->block = block;
+	r->first = 0;
 	r->count = 1U << rc->block_shift;
 	r->buf = buf;
-	bad = block_place(rc, block, &spare) == 0 &&
+	bad = block_place(rc, block, &spare) == PLACE_MAIN &&
 	      main_io(r, REQ_OP_READ, 0, r->count);
 	if (bad) {
 		atomic64_inc(&rc->stats.read_errors);
 		redo_read(r, true);
 	}
-	kfree(r);
 	return bad;
+}
+
+static void free_redo(struct block_redo *r)
+{
+	if (!r)
+		return;
+	remap_move_batch_free(r->batch);
+	if (r->own_buf)
+		kvfree(r->buf);
+	kfree(r);
+}
+
+/* What one redoer needs, allocated once: a block buffer and a move batch. */
+static struct block_redo *alloc_redo(struct remap_c *rc, bool with_buf)
+{
+	struct block_redo *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+	if (!r)
+		return NULL;
+	r->rc = rc;
+	r->batch = remap_move_batch_alloc(rc);
+	if (with_buf) {
+		r->buf = kvmalloc(rc->block_size, GFP_KERNEL);
+		r->own_buf = true;
+	}
+	if (!r->batch || (with_buf && !r->buf)) {
+		free_redo(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* One redoer per error worker, and one for the scrub (its own buffer). */
+int remap_errors_init(struct remap_c *rc)
+{
+	unsigned int i;
+
+	for (i = 0; i < REMAP_ERROR_WORKERS; i++) {
+		rc->workers[i].redo = alloc_redo(rc, true);
+		if (!rc->workers[i].redo)
+			return -ENOMEM;
+	}
+	rc->scrub_redo = alloc_redo(rc, false);
+	return rc->scrub_redo ? 0 : -ENOMEM;
+}
+
+void remap_errors_free(struct remap_c *rc)
+{
+	unsigned int i;
+
+	for (i = 0; i < REMAP_ERROR_WORKERS; i++)
+		free_redo(rc->workers[i].redo);
+	free_redo(rc->scrub_redo);
 }

@@ -136,8 +136,8 @@ void remap_check_events(struct remap_c *rc)
 	int now, before;
 
 	remap_get_health(rc, &h);
-	now = (h.state[0] << 16) | (remap_metadata_state(rc->md) << 8) |
-	      spare_level(&h);
+	now = (remap_in_outage(rc) << 24) | (h.state[0] << 16) |
+	      (remap_metadata_state(rc->md) << 8) | spare_level(&h);
 	before = atomic_xchg(&rc->event_state, now);
 	if (before != now)
 		dm_table_event(rc->ti->table);

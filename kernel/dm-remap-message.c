@@ -4,6 +4,7 @@
  * regular and machine-readable: one record per line, key=value for figures.
  * message() returns 1 when it wrote a reply, 0 when it has none.
  */
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "dm-remap-core.h"
@@ -141,7 +142,10 @@ static void emit_flags(u32 flags, char *result, unsigned int maxlen,
 		DMEMIT("%c", DM_REMAP_LIST_FLAG_LOST);
 	if (flags & REMAP_F_AUTO)
 		DMEMIT("%c", DM_REMAP_LIST_FLAG_AUTO);
-	if (!(flags & (REMAP_F_MOVING | REMAP_F_LOST | REMAP_F_AUTO)))
+	if (flags & REMAP_F_UNCERTAIN)
+		DMEMIT("%c", DM_REMAP_LIST_FLAG_UNCERTAIN);
+	if (!(flags & (REMAP_F_MOVING | REMAP_F_LOST | REMAP_F_AUTO |
+		       REMAP_F_UNCERTAIN)))
 		DMEMIT("-");
 	*size = sz;
 }
@@ -228,6 +232,11 @@ static int msg_stats(struct remap_c *rc, unsigned int argc, char **argv,
 	       st.metadata_seq, remap_metadata_commits(rc->md), st.metadata_state);
 	DMEMIT("read_retries=%u\nauto_remap=%s\n", READ_ONCE(rc->read_retries),
 	       READ_ONCE(rc->auto_remap) ? "on" : "off");
+	DMEMIT("metadata_staged=%llu\n", remap_metadata_staged(rc->md));
+	DMEMIT("uncertain_blocks=%llu\n", (u64)atomic64_read(&rc->stats.uncertain));
+	DMEMIT("outage=%d\noutages=%llu\noutage_errors=%llu\n",
+	       remap_in_outage(rc), (u64)atomic64_read(&rc->stats.outages),
+	       st.outage_errors);
 	return 1;
 }
 
@@ -311,27 +320,43 @@ static int msg_health(struct remap_c *rc, unsigned int argc, char **argv,
 struct remap_message_handler {
 	const char *name;
 	unsigned int max_args;	/* after the name; -1 for any */
+	bool changes;		/* refused until the table is loaded */
 	int (*fn)(struct remap_c *rc, unsigned int argc, char **argv,
 		  char *result, unsigned int maxlen);
 };
 
+/* scrub checks for itself: only its start changes anything */
 static const struct remap_message_handler handlers[] = {
-	{ DM_REMAP_MSG_REMAP, -1, msg_remap },
-	{ DM_REMAP_MSG_UNREMAP, -1, msg_unremap },
-	{ DM_REMAP_MSG_LIST, -1, msg_list },
-	{ DM_REMAP_MSG_SET, -1, msg_set },
-	{ DM_REMAP_MSG_STATS, 0, msg_stats },
-	{ DM_REMAP_MSG_CLEAR_STATS, 0, msg_clear_stats },
-	{ DM_REMAP_MSG_COMMIT, 0, msg_commit },
-	{ DM_REMAP_MSG_HEALTH, 0, msg_health },
-	{ DM_REMAP_MSG_SCRUB, 2, remap_scrub_message },
+	{ DM_REMAP_MSG_REMAP, -1, true, msg_remap },
+	{ DM_REMAP_MSG_UNREMAP, -1, true, msg_unremap },
+	{ DM_REMAP_MSG_LIST, -1, false, msg_list },
+	{ DM_REMAP_MSG_SET, -1, true, msg_set },
+	{ DM_REMAP_MSG_STATS, 0, false, msg_stats },
+	{ DM_REMAP_MSG_CLEAR_STATS, 0, true, msg_clear_stats },
+	{ DM_REMAP_MSG_COMMIT, 0, true, msg_commit },
+	{ DM_REMAP_MSG_HEALTH, 0, false, msg_health },
+	{ DM_REMAP_MSG_SCRUB, 2, false, remap_scrub_message },
 };
+
+/*
+ * Device-mapper makes a new table live before its first resume reads the
+ * remap table, and passes messages to it meanwhile, also after that resume
+ * failed. A change then would work on an empty or half-filled table and
+ * pool, and hand out spare blocks that hold other blocks' data.
+ */
+bool remap_refuse_unloaded(struct remap_c *rc, const char *what)
+{
+	if (remap_loaded(rc))
+		return false;
+	DMERR("%s: the remap table is not loaded: resume the device first", what);
+	return true;
+}
 
 int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 		  char *result, unsigned int maxlen)
 {
 	struct remap_c *rc = ti->private;
-	unsigned int i;
+	unsigned int i, noio;
 	int r;
 
 	for (i = 0; i < ARRAY_SIZE(handlers); i++) {
@@ -344,7 +369,12 @@ int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 				DMERR("%s takes no arguments", argv[0]);
 			return -EINVAL;
 		}
+		if (handlers[i].changes && remap_refuse_unloaded(rc, argv[0]))
+			return -EBUSY;
+		/* a message may run while the device is suspended */
+		noio = memalloc_noio_save();
 		r = handlers[i].fn(rc, argc, argv, result, maxlen);
+		memalloc_noio_restore(noio);
 		/* a change, or a failed one, may have changed a state */
 		remap_check_events(rc);
 		return r;

@@ -12,6 +12,7 @@
  */
 #include <linux/crc32c.h>
 #include <linux/dm-bufio.h>
+#include <linux/mempool.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
@@ -24,12 +25,18 @@
 
 #define EPB		DM_REMAP_ENTRIES_PER_BLOCK
 #define META_SECTORS	DM_REMAP_META_BLOCK_SECTORS
+/* Highest commit number a superblock may carry: far from any wrap. */
+#define DM_REMAP_MAX_SEQ	((u64)S64_MAX)
 
 struct staged_change {
 	struct list_head list;
 	u32 spare;
+	mempool_t *pool;		/* the reserve it came from, or NULL */
 	struct remap_metadata_entry entry;
 };
+
+/* Changes the error path may stage at once: one per worker, the scrub. */
+#define REMAP_CHANGE_RESERVE	8
 
 struct remap_metadata {
 	struct block_device *bdev;
@@ -49,11 +56,31 @@ struct remap_metadata {
 	enum remap_metadata_state state;
 	atomic64_t commits;
 
+	mempool_t *change_pool;		/* the error path's staged changes */
 	spinlock_t stage_lock;		/* protects the staged fields */
 	struct list_head staged;
+	u64 staged_count;		/* changes on staged */
 	u64 staged_seq;			/* commit that will write the staged */
 	u64 staged_used;
 };
+
+static void free_change(struct staged_change *ch)
+{
+	if (ch->pool)
+		mempool_free(ch, ch->pool);
+	else
+		kfree(ch);
+}
+
+static void free_changes(struct list_head *changes)
+{
+	struct staged_change *ch, *tmp;
+
+	list_for_each_entry_safe(ch, tmp, changes, list) {
+		list_del(&ch->list);
+		free_change(ch);
+	}
+}
 
 static u32 meta_crc(const void *block)
 {
@@ -111,6 +138,9 @@ static bool geometry_fits(const struct dm_remap_disk_superblock *sb,
 	    check_add_overflow(copy1, copy, &copy1_end) ||
 	    check_mul_overflow(table_blocks, (u64)EPB, &capacity))
 		return false;
+	/* aligned as remap_geometry_compute() places them */
+	if (copy % META_SECTORS || copy1 % META_SECTORS || pool_offset % bs)
+		return false;
 	return copy >= meta && !le64_to_cpu(sb->copy_offset[0]) &&
 	       pool_offset >= copy && pool_end <= copy1 &&
 	       copy1_end <= device_sectors && capacity >= pool_blocks &&
@@ -130,10 +160,13 @@ static int check_superblock(const struct dm_remap_disk_superblock *sb,
 		return -EBADMSG;
 	if (le32_to_cpu(sb->version) != DM_REMAP_FORMAT_VERSION)
 		return -EPROTONOSUPPORT;
+	/* a seq this high could wrap the next commit's number to 0 */
 	if (le32_to_cpu(sb->copy) != copy ||
 	    le32_to_cpu(sb->meta_block_size) != DM_REMAP_META_BLOCK_SIZE ||
 	    !is_power_of_2(bs) || bs < DM_REMAP_MIN_BLOCK_SIZE ||
-	    bs > DM_REMAP_MAX_BLOCK_SIZE || !geometry_fits(sb, device_sectors))
+	    bs > DM_REMAP_MAX_BLOCK_SIZE || !le64_to_cpu(sb->seq) ||
+	    le64_to_cpu(sb->seq) > DM_REMAP_MAX_SEQ ||
+	    !geometry_fits(sb, device_sectors))
 		return -EBADMSG;
 	return 0;
 }
@@ -402,14 +435,13 @@ static int create_clients(struct remap_metadata *md)
 
 void remap_metadata_close(struct remap_metadata *md)
 {
-	struct staged_change *ch, *tmp;
 	unsigned int i;
 
-	list_for_each_entry_safe(ch, tmp, &md->staged, list)
-		kfree(ch);
+	free_changes(&md->staged);
 	for (i = 0; i < DM_REMAP_NR_COPIES; i++)
 		if (md->client[i])
 			dm_bufio_client_destroy(md->client[i]);
+	mempool_destroy(md->change_pool);
 	kfree(md);
 }
 
@@ -434,6 +466,12 @@ struct remap_metadata *remap_metadata_open(struct block_device *spare,
 	spin_lock_init(&md->stage_lock);
 	INIT_LIST_HEAD(&md->staged);
 	atomic64_set(&md->commits, 0);
+	md->change_pool = mempool_create_kmalloc_pool(REMAP_CHANGE_RESERVE,
+						      sizeof(struct staged_change));
+	if (!md->change_pool) {
+		kfree(md);
+		return ERR_PTR(-ENOMEM);
+	}
 
 	r = remap_geometry_compute(&md->geo, bdev_nr_sectors(spare), block_size);
 	if (r) {
@@ -454,16 +492,37 @@ bad:
 	return ERR_PTR(r);
 }
 
+/* Lost bits must name sectors of the block: none at or past @spb. */
+static bool lost_within(const struct dm_remap_disk_entry *e, unsigned int spb)
+{
+	unsigned int i, first;
+	u64 word;
+
+	for (i = 0; i < ARRAY_SIZE(e->lost); i++) {
+		word = le64_to_cpu(e->lost[i]);
+		first = i * 64;
+		if (spb <= first) {
+			if (word)
+				return false;
+		} else if (spb - first < 64 && word >> (spb - first)) {
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool entry_valid(struct remap_metadata *md,
 			const struct dm_remap_disk_entry *e)
 {
 	u64 block = le64_to_cpu(e->block);
-	u64 main_blocks = div_u64(md->main_sectors, md->block_size >> SECTOR_SHIFT);
+	unsigned int spb = md->block_size >> SECTOR_SHIFT;
+	u64 main_blocks = div_u64(md->main_sectors, spb);
 
 	if (block == DM_REMAP_ENTRY_FREE)
 		return !e->flags;
 	return block < main_blocks && !e->reserved &&
-	       !(le32_to_cpu(e->flags) & ~DM_REMAP_ENTRY_KNOWN_FLAGS);
+	       !(le32_to_cpu(e->flags) & ~DM_REMAP_ENTRY_KNOWN_FLAGS) &&
+	       lost_within(e, spb);
 }
 
 static int check_table_block(struct remap_metadata *md, unsigned int copy,
@@ -545,6 +604,24 @@ static int walk_entries(struct remap_metadata *md, unsigned int copy,
 	return r;
 }
 
+/*
+ * The constructor set up the pool and the copies' places from the newest
+ * superblock it found; a copy chosen at load must describe that layout, or
+ * its spare block numbers would point elsewhere.
+ */
+static bool same_layout(struct remap_metadata *md,
+			const struct dm_remap_disk_superblock *sb)
+{
+	return le32_to_cpu(sb->block_size) == md->block_size &&
+	       le64_to_cpu(sb->main_sectors) == md->main_sectors &&
+	       le64_to_cpu(sb->copy_offset[0]) == md->geo.copy_offset[0] &&
+	       le64_to_cpu(sb->copy_offset[1]) == md->geo.copy_offset[1] &&
+	       le64_to_cpu(sb->copy_sectors) == md->geo.copy_sectors &&
+	       le64_to_cpu(sb->table_blocks) == md->geo.table_blocks &&
+	       le64_to_cpu(sb->pool_offset) == md->geo.pool_offset &&
+	       le64_to_cpu(sb->pool_blocks) == md->geo.pool_blocks;
+}
+
 static int choose_copy(struct remap_metadata *md,
 		       struct dm_remap_disk_superblock *sb, bool *ok)
 {
@@ -552,9 +629,16 @@ static int choose_copy(struct remap_metadata *md,
 	int best = -1;
 
 	for (c = 0; c < DM_REMAP_NR_COPIES; c++) {
-		ok[c] = !read_superblock(md, c, &sb[c]) &&
-			!memcmp(sb[c].uuid, md->uuid, sizeof(md->uuid)) &&
-			copy_consistent(md, c, &sb[c]);
+		ok[c] = false;
+		if (read_superblock(md, c, &sb[c]) ||
+		    memcmp(sb[c].uuid, md->uuid, sizeof(md->uuid)))
+			continue;
+		if (!same_layout(md, &sb[c])) {
+			DMWARN("%pg: metadata copy %u: layout differs from the loaded one",
+			       md->bdev, c);
+			continue;
+		}
+		ok[c] = copy_consistent(md, c, &sb[c]);
 		if (ok[c] && (best < 0 || le64_to_cpu(sb[c].seq) > le64_to_cpu(sb[best].seq)))
 			best = c;
 	}
@@ -610,29 +694,83 @@ out:
 	return r;
 }
 
+void remap_metadata_batch_init(struct remap_metadata_batch *b)
+{
+	INIT_LIST_HEAD(&b->changes);
+	b->used = 0;
+	b->n = 0;
+}
+
 /*
- * Records a change of one entry for the next commit, and returns in @ticket
- * the commit that will make it durable. May be called concurrently with a
- * commit; the change then goes into the following one.
+ * Adds a change of one entry to @b; nothing is staged before the end. The
+ * error path (@reserve) takes it from a reserve, so that it waits for
+ * memory rather than fail; each of its stagers holds at most one change
+ * until a commit frees it.
  */
-int remap_metadata_stage(struct remap_metadata *md, u32 spare,
-			 const struct remap_metadata_entry *e, u64 *ticket)
+int remap_metadata_batch_add(struct remap_metadata *md,
+			     struct remap_metadata_batch *b, u32 spare,
+			     const struct remap_metadata_entry *e, bool reserve)
 {
 	struct staged_change *ch;
 
 	if (spare >= md->geo.pool_blocks)
 		return -ERANGE;
-	ch = kmalloc(sizeof(*ch), GFP_NOIO);
+	ch = reserve ? mempool_alloc(md->change_pool, GFP_NOIO) :
+		       kmalloc(sizeof(*ch), GFP_NOIO);
 	if (!ch)
 		return -ENOMEM;
+	ch->pool = reserve ? md->change_pool : NULL;
 	ch->spare = spare;
 	ch->entry = *e;
-	spin_lock(&md->stage_lock);
-	list_add_tail(&ch->list, &md->staged);
-	md->staged_used = max_t(u64, md->staged_used, (u64)spare + 1);
-	*ticket = md->staged_seq;
-	spin_unlock(&md->stage_lock);
+	list_add_tail(&ch->list, &b->changes);
+	b->used = max_t(u64, b->used, (u64)spare + 1);
+	b->n++;
 	return 0;
+}
+
+/* Drops a batch that will not be staged. */
+void remap_metadata_batch_abort(struct remap_metadata_batch *b)
+{
+	free_changes(&b->changes);
+	remap_metadata_batch_init(b);
+}
+
+/*
+ * Stages every change of @b at once, for the next commit, and returns in
+ * @ticket the commit that will make them durable: a move whose staging
+ * fails half-way leaves nothing staged for a later commit to write. May be
+ * called concurrently with a commit; the changes then go into the
+ * following one. Refused while the metadata has failed: nothing would ever
+ * write them, and the list would only grow.
+ */
+int remap_metadata_stage(struct remap_metadata *md,
+			 struct remap_metadata_batch *b, u64 *ticket)
+{
+	int r = 0;
+
+	spin_lock(&md->stage_lock);
+	if (READ_ONCE(md->state) == REMAP_METADATA_FAILED) {
+		r = -EIO;
+	} else {
+		list_splice_tail_init(&b->changes, &md->staged);
+		md->staged_used = max(md->staged_used, b->used);
+		md->staged_count += b->n;
+		*ticket = md->staged_seq;
+	}
+	spin_unlock(&md->stage_lock);
+	remap_metadata_batch_abort(b);
+	return r;
+}
+
+/* Changes staged and not yet taken by a commit. */
+u64 remap_metadata_staged(struct remap_metadata *md)
+{
+	u64 n;
+
+	spin_lock(&md->stage_lock);
+	n = md->staged_count;
+	spin_unlock(&md->stage_lock);
+	return n;
 }
 
 /* The ticket of whatever is staged now. */
@@ -774,14 +912,6 @@ static int write_copy(struct remap_metadata *md, unsigned int copy,
 	return r;
 }
 
-static void free_changes(struct list_head *changes)
-{
-	struct staged_change *ch, *tmp;
-
-	list_for_each_entry_safe(ch, tmp, changes, list)
-		kfree(ch);
-}
-
 static int commit_staged(struct remap_metadata *md)
 {
 	LIST_HEAD(changes);
@@ -791,6 +921,7 @@ static int commit_staged(struct remap_metadata *md)
 
 	spin_lock(&md->stage_lock);
 	list_splice_init(&md->staged, &changes);
+	md->staged_count = 0;
 	seq = md->staged_seq++;
 	new_used = md->staged_used;
 	spin_unlock(&md->stage_lock);
@@ -807,7 +938,13 @@ static int commit_staged(struct remap_metadata *md)
 	}
 	free_changes(&changes);
 	if (!written) {
-		md->state = REMAP_METADATA_FAILED;
+		spin_lock(&md->stage_lock);
+		WRITE_ONCE(md->state, REMAP_METADATA_FAILED);
+		/* staged meanwhile: nothing will write them, their moves fail */
+		list_splice_init(&md->staged, &changes);
+		md->staged_count = 0;
+		spin_unlock(&md->stage_lock);
+		free_changes(&changes);
 		DMERR("%pg: metadata cannot be written: no new remaps from now on",
 		      md->bdev);
 		return -EIO;

@@ -7,6 +7,7 @@
 #define DM_REMAP_METADATA_H
 
 #include <linux/blkdev.h>
+#include <linux/list.h>
 #include <linux/types.h>
 
 #include "../include/uapi/dm-remap.h"
@@ -36,8 +37,21 @@ void remap_metadata_close(struct remap_metadata *md);
 int remap_metadata_load(struct remap_metadata *md, remap_metadata_entry_fn fn,
 			void *context, char **error);
 
-int remap_metadata_stage(struct remap_metadata *md, u32 spare,
-			 const struct remap_metadata_entry *e, u64 *ticket);
+/* Changes of one move, staged together or not at all. */
+struct remap_metadata_batch {
+	struct list_head changes;
+	u64 used;			/* table slots the changes need */
+	unsigned int n;
+};
+
+void remap_metadata_batch_init(struct remap_metadata_batch *b);
+int remap_metadata_batch_add(struct remap_metadata *md,
+			     struct remap_metadata_batch *b, u32 spare,
+			     const struct remap_metadata_entry *e, bool reserve);
+void remap_metadata_batch_abort(struct remap_metadata_batch *b);
+int remap_metadata_stage(struct remap_metadata *md,
+			 struct remap_metadata_batch *b, u64 *ticket);
+u64 remap_metadata_staged(struct remap_metadata *md);
 u64 remap_metadata_ticket(struct remap_metadata *md);
 int remap_metadata_commit(struct remap_metadata *md, u64 ticket);
 

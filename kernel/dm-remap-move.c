@@ -29,6 +29,8 @@ struct remap_move {
 
 struct move_batch {
 	struct remap_c *rc;
+	bool reserve;			/* the error path's: memory from reserves */
+	bool uncertain;			/* staged, and the commit failed */
 	unsigned int n;
 	atomic_t copies_left;
 	int copy_error;
@@ -55,6 +57,33 @@ bool remap_hold_bio(struct remap_c *rc, struct bio *bio, u64 block)
 	if (held)
 		atomic64_inc(&rc->stats.held_bios);
 	return held;
+}
+
+/*
+ * A noflush suspend must not wait for moves: the bios they hold go back to
+ * device-mapper, which sends them again after the resume (they were sent
+ * nowhere yet). Bios that reach map() during the suspend are requeued there.
+ */
+void remap_requeue_held(struct remap_c *rc)
+{
+	struct bio_list held = BIO_EMPTY_LIST;
+	struct remap_move *m;
+	struct remap_io *io;
+	struct bio *bio;
+
+	spin_lock_irq(&rc->held_lock);
+	list_for_each_entry(m, &rc->moves, list)
+		bio_list_merge(&held, &m->held);
+	list_for_each_entry(m, &rc->moves, list)
+		bio_list_init(&m->held);
+	spin_unlock_irq(&rc->held_lock);
+	while ((bio = bio_list_pop(&held))) {
+		io = dm_per_bio_data(bio, sizeof(*io));
+		/* end_io() lets the status up as it is */
+		io->redone = true;
+		bio->bi_status = BLK_STS_DM_REQUEUE;
+		bio_endio(bio);
+	}
 }
 
 static unsigned long bank_sum(struct remap_c *rc, unsigned int bank,
@@ -104,15 +133,30 @@ static void drain_bank(struct remap_c *rc)
 		usleep_range(50, 200);
 }
 
+/* Messages may run while the device is suspended: no I/O for memory. */
 static struct move_batch *alloc_batch(struct remap_c *rc, unsigned int n)
 {
-	struct move_batch *b = kvzalloc(struct_size(b, moves, n), GFP_KERNEL);
+	struct move_batch *b = kvzalloc(struct_size(b, moves, n), GFP_NOIO);
 
 	if (!b)
 		return NULL;
 	b->rc = rc;
 	init_completion(&b->copied);
 	return b;
+}
+
+/*
+ * A batch for one automatic move, allocated once per error worker (and
+ * for the scrub) so that the error path allocates none.
+ */
+struct move_batch *remap_move_batch_alloc(struct remap_c *rc)
+{
+	return alloc_batch(rc, 1);
+}
+
+void remap_move_batch_free(struct move_batch *b)
+{
+	kvfree(b);
 }
 
 /*
@@ -141,8 +185,13 @@ static void release_moves(struct move_batch *b)
 		remap_enter_bank(rc, io);
 		r = remap_route_bio(rc, bio, io, false);
 		rcu_read_unlock();
-		if (r == DM_MAPIO_REMAPPED)
+		if (r == DM_MAPIO_REMAPPED) {
 			dm_submit_bio_remap(bio, NULL);
+		} else if (r == DM_MAPIO_KILL) {
+			/* held, so ours to end: no second go in end_io() */
+			io->redone = true;
+			bio_io_error(bio);
+		}
 	}
 	wake_up_all(&rc->move_wait);
 }
@@ -196,42 +245,90 @@ void remap_fill_metadata_entry(struct remap_metadata_entry *me, u64 block,
 	}
 }
 
+/* The batch's entries are staged all together or not at all. */
 static int stage_and_commit(struct move_batch *b, bool remove)
 {
 	struct remap_metadata_entry e = { .block = DM_REMAP_ENTRY_FREE };
+	struct remap_metadata_batch changes;
 	struct remap_move *m;
 	u64 ticket = 0;
 	unsigned int i;
 	int r = 0;
 
+	remap_metadata_batch_init(&changes);
 	for (i = 0; !r && i < b->n; i++) {
 		m = &b->moves[i];
 		if (!remove)
 			remap_fill_metadata_entry(&e, m->block,
 						  READ_ONCE(m->entry->flags), m->lost);
-		r = remap_metadata_stage(b->rc->md, m->spare, &e, &ticket);
+		r = remap_metadata_batch_add(b->rc->md, &changes, m->spare, &e,
+					     b->reserve);
 	}
-	return r ? r : remap_metadata_commit(b->rc->md, ticket);
+	if (r) {
+		remap_metadata_batch_abort(&changes);
+		return r;
+	}
+	r = remap_metadata_stage(b->rc->md, &changes, &ticket);
+	if (r)
+		return r;	/* nothing staged: the disk has none of it */
+	r = remap_metadata_commit(b->rc->md, ticket);
+	/* a failed commit may have reached a copy: see fail_moves() */
+	b->uncertain = r;
+	return r;
+}
+
+/*
+ * The fail mode, as dm-clone's: a commit carrying the batch's changes
+ * failed, so the metadata is failed (nothing changes the table any more)
+ * and the copy that a reload will read may or may not hold them (a
+ * superblock write may reach the medium although its flush failed). Both
+ * places hold the block's data as it was when the move copied it; every
+ * bio that could change one of them now fails, so that whichever a reload
+ * finds is right. The spare blocks stay allocated; everything else is
+ * served as before.
+ */
+static void fail_moves(struct move_batch *b)
+{
+	struct remap_c *rc = b->rc;
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++) {
+		remap_table_set_flags(&rc->table, b->moves[i].entry,
+				      REMAP_F_UNCERTAIN, REMAP_F_MOVING);
+		DMERR_LIMIT("%s: block %llu: commit failed, its I/O fails until a reload",
+			    rc->main_dev->name, b->moves[i].block);
+	}
+	atomic64_add(b->n, &rc->stats.uncertain);
+	release_moves(b);
+	remap_check_events(rc);
+}
+
+/*
+ * Drops the batch's entries from the table and its spare blocks from the
+ * pool: held bios are released first, and no reader may still see a spare
+ * block before it is handed out again, hence one grace period in between.
+ * Allocates nothing: the entries are found on the moves.
+ */
+static void drop_entries(struct move_batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->moves[i].entry)
+			remap_table_remove(&b->rc->table, b->moves[i].entry);
+	release_moves(b);
+	synchronize_rcu();
+	for (i = 0; i < b->n; i++) {
+		if (b->moves[i].entry)
+			remap_table_free_entry(b->moves[i].entry);
+		spare_pool_free(&b->rc->pool, b->moves[i].spare);
+	}
 }
 
 /* Takes back the entries of a move to the spare that could not complete. */
 static void undo_to_spare(struct move_batch *b)
 {
-	struct remap_entry **removed;
-	unsigned int i, n = 0;
-
-	removed = kvcalloc(b->n, sizeof(*removed), GFP_KERNEL | __GFP_NOFAIL);
-	for (i = 0; i < b->n; i++) {
-		if (b->moves[i].entry) {
-			remap_table_remove(&b->rc->table, b->moves[i].entry);
-			removed[n++] = b->moves[i].entry;
-		}
-	}
-	release_moves(b);
-	remap_table_free_removed(removed, n);
-	for (i = 0; i < b->n; i++)
-		spare_pool_free(&b->rc->pool, b->moves[i].spare);
-	kvfree(removed);
+	drop_entries(b);
 }
 
 static void finish_moves(struct move_batch *b)
@@ -334,8 +431,8 @@ static int prepare_to_spare(struct move_batch *b, const u64 *blocks,
 		add_move(rc, m);
 		b->n++;
 		spares[i] = m->spare;
-		r = remap_table_insert(&rc->table, m->block, m->spare,
-				       REMAP_F_MOVING, &m->entry);
+		r = remap_table_insert_from(&rc->table, m->block, m->spare,
+					    REMAP_F_MOVING, &m->entry, b->reserve);
 	}
 	return r;
 }
@@ -363,7 +460,9 @@ int remap_move_to_spare(struct remap_c *rc, const u64 *blocks, unsigned int n,
 		r = copy_blocks(b, true);
 	if (!r && b->n)
 		r = stage_and_commit(b, false);
-	if (r)
+	if (b->uncertain)
+		fail_moves(b);
+	else if (r)
 		undo_to_spare(b);
 	else
 		finish_moves(b);
@@ -404,22 +503,10 @@ static int prepare_to_main(struct move_batch *b, const u64 *blocks,
 	return 0;
 }
 
+/* After a successful unremap: the spare blocks are free again. */
 static void forget_remaps(struct move_batch *b)
 {
-	struct remap_entry **removed;
-	unsigned int i;
-
-	removed = kvcalloc(b->n, sizeof(*removed), GFP_KERNEL | __GFP_NOFAIL);
-	for (i = 0; i < b->n; i++) {
-		remap_table_remove(&b->rc->table, b->moves[i].entry);
-		removed[i] = b->moves[i].entry;
-	}
-	release_moves(b);
-	/* no reader may still see a spare block before it is handed out again */
-	remap_table_free_removed(removed, b->n);
-	for (i = 0; i < b->n; i++)
-		spare_pool_free(&b->rc->pool, b->moves[i].spare);
-	kvfree(removed);
+	drop_entries(b);
 }
 
 /*
@@ -445,7 +532,9 @@ int remap_move_to_main(struct remap_c *rc, const u64 *blocks, unsigned int n)
 		r = blkdev_issue_flush(rc->main_dev->bdev);
 	if (!r && b->n)
 		r = stage_and_commit(b, true);
-	if (r)
+	if (b->uncertain)
+		fail_moves(b);
+	else if (r)
 		finish_moves(b);
 	else
 		forget_remaps(b);
@@ -462,17 +551,19 @@ int remap_move_to_main(struct remap_c *rc, const u64 *blocks, unsigned int n)
  * data it could not get in @lost. Returns -EEXIST if the block is remapped
  * already, -ENOSPC if the pool is full.
  */
-int remap_move_block(struct remap_c *rc, u64 block, u32 flags,
-		     remap_fill_fn fill, void *context, void *buf,
+int remap_move_block(struct remap_c *rc, struct move_batch *b, u64 block,
+		     u32 flags, remap_fill_fn fill, void *context, void *buf,
 		     unsigned long *lost)
 {
-	struct move_batch *b = alloc_batch(rc, 1);
 	struct remap_move *m;
 	u32 spare;
 	int r;
 
-	if (!b)
-		return -ENOMEM;
+	/* @b is the caller's, from remap_move_batch_alloc() */
+	memset(b, 0, struct_size(b, moves, 1));
+	b->rc = rc;
+	b->reserve = true;
+	init_completion(&b->copied);
 	mutex_lock(&rc->move_lock);
 	r = prepare_to_spare(b, &block, 1, &spare);
 	if (!r && !b->n)
@@ -496,10 +587,11 @@ int remap_move_block(struct remap_c *rc, u64 block, u32 flags,
 	if (!r)
 		r = stage_and_commit(b, false);
 out:
-	if (r && b->n)
+	if (b->uncertain)
+		fail_moves(b);
+	else if (r && b->n)
 		undo_to_spare(b);
 	else if (b->n)
 		finish_moves(b);
-	kvfree(b);
 	return r;
 }

@@ -7,7 +7,10 @@
 
 /*
  * Within a block with lost sectors, a part is a run of sectors that are all
- * lost or all good. Caller holds rcu_read_lock().
+ * lost or all good. Caller holds rcu_read_lock(). The LOST flag and the
+ * bitmap are not read atomically: a flag without a bitmap (being set, or
+ * being cleared once the sectors were written) reads as lost to the end of
+ * the range, never as data that may not be there.
  */
 static sector_t lost_run_end(struct remap_table *t, const struct remap_extent *x,
 			     unsigned int block_shift, sector_t sector,
@@ -19,7 +22,7 @@ static sector_t lost_run_end(struct remap_table *t, const struct remap_extent *x
 	unsigned int next;
 
 	if (!bits) {
-		*lost = false;
+		*lost = true;
 		return end;
 	}
 	*lost = test_bit(first, bits);
@@ -38,7 +41,8 @@ static u64 run_end(struct remap_table *t, struct remap_entry *e, u64 last)
 	while (block < last) {
 		next = remap_table_lookup(t, block + 1);
 		if (!next || next->spare != spare + 1 ||
-		    (READ_ONCE(next->flags) & (REMAP_F_MOVING | REMAP_F_LOST)))
+		    (READ_ONCE(next->flags) & (REMAP_F_MOVING | REMAP_F_LOST |
+						REMAP_F_UNCERTAIN)))
 			break;
 		block++;
 		spare++;
@@ -50,8 +54,8 @@ static u64 run_end(struct remap_table *t, struct remap_entry *e, u64 last)
  * Fills @x with the first part of [sector, sector + nr_sectors) that goes to
  * one place: up to the first remapped block if the range starts on the main
  * device, or the run of blocks that continue on consecutive spare blocks if
- * it starts on a remapped one. A moving block stands alone, and a block
- * with lost sectors is cut where its sectors change from lost to good. A range that
+ * it starts on a remapped one. A moving or uncertain block stands alone, and
+ * a block with lost sectors is cut where its sectors change from lost to good. A range that
  * touches no remapped block is one part, found with a few bit tests.
  */
 void remap_first_extent(struct remap_table *t, unsigned int block_shift,
@@ -75,7 +79,7 @@ void remap_first_extent(struct remap_table *t, unsigned int block_shift,
 		x->block = e->block;
 		x->spare = e->spare;
 		x->flags = READ_ONCE(e->flags);
-		if (x->flags & (REMAP_F_MOVING | REMAP_F_LOST))
+		if (x->flags & (REMAP_F_MOVING | REMAP_F_LOST | REMAP_F_UNCERTAIN))
 			last = first;
 		else
 			last = run_end(t, e, last);

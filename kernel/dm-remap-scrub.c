@@ -6,6 +6,7 @@
  * It yields to foreground I/O, and its position survives a table reload: it
  * is kept, by metadata UUID, while no instance runs it.
  */
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -29,8 +30,9 @@ struct scrub_state {
 struct remap_scrub {
 	struct remap_c *rc;
 	struct delayed_work work;
-	struct mutex lock;		/* state against messages */
+	struct mutex lock;		/* state and suspended against messages */
 	struct scrub_state state;
+	bool suspended;			/* from presuspend to resume: no start */
 	void *buf;			/* one chunk */
 };
 
@@ -140,10 +142,12 @@ static void scrub_step(struct work_struct *work)
 	struct remap_scrub *s = container_of(to_delayed_work(work),
 					     struct remap_scrub, work);
 	struct remap_c *rc = s->rc;
+	/* what it finds goes through the error path: no I/O for memory */
+	unsigned int noio = memalloc_noio_save();
 	u64 pos, n;
 
 	mutex_lock(&s->lock);
-	if (!s->state.running)
+	if (!s->state.running || s->suspended)
 		goto out;
 	pos = s->state.position;
 	n = run_length(rc, pos);
@@ -163,6 +167,7 @@ static void scrub_step(struct work_struct *work)
 			   step_delay(s, block_to_sector(rc, n) << SECTOR_SHIFT));
 out:
 	mutex_unlock(&s->lock);
+	memalloc_noio_restore(noio);
 }
 
 int remap_scrub_init(struct remap_c *rc)
@@ -177,6 +182,7 @@ int remap_scrub_init(struct remap_c *rc)
 		return -ENOMEM;
 	}
 	s->rc = rc;
+	s->suspended = true;	/* until the first resume */
 	s->state.rate = SCRUB_DEFAULT_RATE;
 	mutex_init(&s->lock);
 	INIT_DELAYED_WORK(&s->work, scrub_step);
@@ -196,11 +202,18 @@ void remap_scrub_free(struct remap_c *rc)
 	rc->scrub = NULL;
 }
 
-/* Stops the worker and keeps the state for whichever instance resumes. */
+/*
+ * Stops the worker and keeps the state for whichever instance resumes. The
+ * state says suspended before the wait, as dm-clone does, so that a scrub
+ * start arriving while the suspend waits for I/O cannot queue it again.
+ */
 void remap_scrub_suspend(struct remap_c *rc)
 {
 	struct remap_scrub *s = rc->scrub;
 
+	mutex_lock(&s->lock);
+	s->suspended = true;
+	mutex_unlock(&s->lock);
 	cancel_delayed_work_sync(&s->work);
 	mutex_lock(&s->lock);
 	memo_save(s);
@@ -212,6 +225,7 @@ void remap_scrub_resume(struct remap_c *rc)
 	struct remap_scrub *s = rc->scrub;
 
 	mutex_lock(&s->lock);
+	s->suspended = false;
 	memo_restore(s);
 	if (s->state.running)
 		queue_delayed_work(system_long_wq, &s->work, 0);
@@ -228,11 +242,14 @@ static int scrub_start(struct remap_scrub *s, unsigned int argc, char **argv)
 		      SCRUB_MAX_RATE);
 		return -EINVAL;
 	}
-	if (READ_ONCE(s->rc->suspended)) {
+	if (remap_refuse_unloaded(s->rc, "scrub start"))
+		return -EBUSY;
+	mutex_lock(&s->lock);
+	if (s->suspended) {
+		mutex_unlock(&s->lock);
 		DMERR("scrub: the device is suspended");
 		return -EBUSY;
 	}
-	mutex_lock(&s->lock);
 	s->state.rate = rate;
 	if (!s->state.running) {
 		s->state.running = true;

@@ -28,6 +28,16 @@ void spare_pool_destroy(struct spare_pool *p)
 	p->used = NULL;
 }
 
+/* Every block free again, for a load that failed half-way. */
+void spare_pool_reset(struct spare_pool *p)
+{
+	spin_lock(&p->lock);
+	bitmap_zero(p->used, p->nr_blocks);
+	p->nr_free = p->nr_blocks;
+	p->next = 0;
+	spin_unlock(&p->lock);
+}
+
 int spare_pool_alloc(struct spare_pool *p, u32 *block)
 {
 	unsigned long b;

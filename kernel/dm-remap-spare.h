@@ -20,6 +20,7 @@ struct spare_pool {
 
 int spare_pool_init(struct spare_pool *p, u32 nr_blocks);
 void spare_pool_destroy(struct spare_pool *p);
+void spare_pool_reset(struct spare_pool *p);
 
 int spare_pool_alloc(struct spare_pool *p, u32 *block);
 int spare_pool_claim(struct spare_pool *p, u32 block);

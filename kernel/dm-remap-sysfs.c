@@ -52,6 +52,7 @@ enum status_file {
 	STATUS_READ_ERRORS, STATUS_WRITE_ERRORS, STATUS_AUTO_REMAPS,
 	STATUS_LOST_SECTORS, STATUS_METADATA_SEQ, STATUS_METADATA_STATE,
 	STATUS_HEALTH_SCORE, STATUS_HEALTH_STATE,
+	STATUS_OUTAGE_ERRORS,
 };
 
 static ssize_t status_file_show(struct remap_c *rc, enum status_file f,
@@ -83,6 +84,8 @@ static ssize_t status_file_show(struct remap_c *rc, enum status_file f,
 		return sysfs_emit(buf, "%u\n", st.health_score);
 	case STATUS_HEALTH_STATE:
 		return sysfs_emit(buf, "%s\n", st.health_state);
+	case STATUS_OUTAGE_ERRORS:
+		return sysfs_emit(buf, "%llu\n", st.outage_errors);
 	}
 	return -EINVAL;
 }
@@ -105,6 +108,7 @@ STATUS_ATTR(metadata_seq, STATUS_METADATA_SEQ);
 STATUS_ATTR(metadata_state, STATUS_METADATA_STATE);
 STATUS_ATTR(health_score, STATUS_HEALTH_SCORE);
 STATUS_ATTR(health_state, STATUS_HEALTH_STATE);
+STATUS_ATTR(outage_errors, STATUS_OUTAGE_ERRORS);
 
 static ssize_t block_size_show(struct remap_c *rc, char *buf)
 {
@@ -194,6 +198,7 @@ static struct attribute *remap_attrs[] = {
 	&attr_metadata_state.attr,
 	&attr_health_score.attr,
 	&attr_health_state.attr,
+	&attr_outage_errors.attr,
 	&attr_hash_buckets.attr,
 	&attr_hash_resizes.attr,
 	&attr_metadata_commits.attr,

@@ -6,6 +6,7 @@
 #include <linux/bitmap.h>
 #include <linux/hash.h>
 #include <linux/log2.h>
+#include <linux/mempool.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 
@@ -21,7 +22,15 @@
 #define REGION_MIN_SHIFT	6
 #define REGION_MAX_BITS_SHIFT	24
 
+/*
+ * Entries come from their own cache. The error path takes its entries
+ * through a small reserve, so that under memory pressure an automatic move
+ * waits for memory instead of failing its I/O; messages and the load take
+ * theirs from the cache and may fail with -ENOMEM.
+ */
+#define REMAP_ENTRY_RESERVE	8
 static struct kmem_cache *remap_entry_cache;
+static mempool_t *remap_entry_pool;
 
 static u32 remap_hash(const void *data, u32 len, u32 seed)
 {
@@ -39,11 +48,20 @@ static const struct rhashtable_params remap_ht_params = {
 int remap_table_module_init(void)
 {
 	remap_entry_cache = KMEM_CACHE(remap_entry, 0);
-	return remap_entry_cache ? 0 : -ENOMEM;
+	if (!remap_entry_cache)
+		return -ENOMEM;
+	remap_entry_pool = mempool_create_slab_pool(REMAP_ENTRY_RESERVE,
+						    remap_entry_cache);
+	if (!remap_entry_pool) {
+		kmem_cache_destroy(remap_entry_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void remap_table_module_exit(void)
 {
+	mempool_destroy(remap_entry_pool);
 	kmem_cache_destroy(remap_entry_cache);
 }
 
@@ -70,7 +88,9 @@ int remap_table_init(struct remap_table *t, u64 nr_blocks)
 
 	r = rhashtable_init(&t->ht, &remap_ht_params);
 	if (r) {
+		/* the caller's cleanup destroys a table whose regions are set */
 		kvfree(t->regions);
+		t->regions = NULL;
 		return r;
 	}
 	mutex_init(&t->lock);
@@ -83,7 +103,7 @@ int remap_table_init(struct remap_table *t, u64 nr_blocks)
 
 static void free_entry(void *ptr, void *arg)
 {
-	kmem_cache_free(remap_entry_cache, ptr);
+	mempool_free(ptr, remap_entry_pool);
 }
 
 /* Only once no reader can be left: the target is gone from the I/O path. */
@@ -159,15 +179,17 @@ static void note_resize(struct remap_table *t)
  * The region's bit is set before the entry becomes visible, so a reader that
  * finds the entry's region clear cannot miss an entry it should see.
  */
-int remap_table_insert(struct remap_table *t, u64 block, u32 spare,
-		       u32 flags, struct remap_entry **inserted)
+int remap_table_insert_from(struct remap_table *t, u64 block, u32 spare,
+			    u32 flags, struct remap_entry **inserted,
+			    bool reserve)
 {
 	struct remap_entry *e;
 	int r;
 
 	if (block >= t->nr_blocks)
 		return -ERANGE;
-	e = kmem_cache_alloc(remap_entry_cache, GFP_NOIO);
+	e = reserve ? mempool_alloc(remap_entry_pool, GFP_NOIO) :
+		      kmem_cache_alloc(remap_entry_cache, GFP_NOIO);
 	if (!e)
 		return -ENOMEM;
 	e->block = block;
@@ -179,13 +201,19 @@ int remap_table_insert(struct remap_table *t, u64 block, u32 spare,
 	r = rhashtable_lookup_insert_fast(&t->ht, &e->node, remap_ht_params);
 	mutex_unlock(&t->lock);
 	if (r) {
-		kmem_cache_free(remap_entry_cache, e);
+		free_entry(e, NULL);
 		return r;
 	}
 	if (inserted)
 		*inserted = e;
 	note_resize(t);
 	return 0;
+}
+
+int remap_table_insert(struct remap_table *t, u64 block, u32 spare,
+		       u32 flags, struct remap_entry **inserted)
+{
+	return remap_table_insert_from(t, block, spare, flags, inserted, false);
 }
 
 void remap_table_set_flags(struct remap_table *t, struct remap_entry *e,
@@ -240,7 +268,45 @@ void remap_table_free_removed(struct remap_entry **removed, unsigned int n)
 		return;
 	synchronize_rcu();
 	for (i = 0; i < n; i++)
-		kmem_cache_free(remap_entry_cache, removed[i]);
+		free_entry(removed[i], NULL);
+}
+
+/* Frees an entry removed more than a grace period ago. */
+void remap_table_free_entry(struct remap_entry *e)
+{
+	free_entry(e, NULL);
+}
+
+/*
+ * Removes every entry, for a load that failed half-way: readers (status,
+ * list) may run meanwhile, so entries go as remap_table_remove() takes
+ * them, and are freed a grace period later, a batch at a time. May sleep.
+ */
+void remap_table_clear(struct remap_table *t)
+{
+	struct remap_entry *batch[16], *e;
+	unsigned int n = 0;
+	u64 block = 0;
+
+	for (;;) {
+		rcu_read_lock();
+		e = block < t->nr_blocks ?
+		    remap_table_first_in_range(t, block, t->nr_blocks - 1) : NULL;
+		rcu_read_unlock();
+		if (e) {
+			/* only this caller changes the table now: e stays */
+			block = e->block + 1;
+			remap_table_remove(t, e);
+			batch[n++] = e;
+		}
+		if (n == ARRAY_SIZE(batch) || (!e && n)) {
+			remap_table_free_removed(batch, n);
+			n = 0;
+		}
+		if (!e)
+			break;
+		cond_resched();
+	}
 }
 
 /* The lost sectors of a remapped block, or NULL. Caller holds rcu_read_lock(). */

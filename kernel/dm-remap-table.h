@@ -24,6 +24,11 @@
 #define REMAP_F_PERSISTENT	DM_REMAP_ENTRY_KNOWN_FLAGS
 /* The block's data is being moved: bios to it wait until the move ends. */
 #define REMAP_F_MOVING		BIT(31)
+/*
+ * A commit that carried the block's move failed: the metadata on disk may
+ * place it either way, so its I/O fails until a reload reads which.
+ */
+#define REMAP_F_UNCERTAIN	BIT(30)
 
 struct remap_entry {
 	struct rhash_head node;
@@ -63,10 +68,15 @@ struct remap_entry *remap_table_first_in_range(struct remap_table *t,
 
 int remap_table_insert(struct remap_table *t, u64 block, u32 spare,
 		       u32 flags, struct remap_entry **inserted);
+int remap_table_insert_from(struct remap_table *t, u64 block, u32 spare,
+			    u32 flags, struct remap_entry **inserted,
+			    bool reserve);
 void remap_table_set_flags(struct remap_table *t, struct remap_entry *e,
 			   u32 set, u32 clear);
 void remap_table_remove(struct remap_table *t, struct remap_entry *e);
 void remap_table_free_removed(struct remap_entry **removed, unsigned int n);
+void remap_table_free_entry(struct remap_entry *e);
+void remap_table_clear(struct remap_table *t);
 
 const unsigned long *remap_table_lost(struct remap_table *t, u64 block);
 int remap_table_set_lost(struct remap_table *t, struct remap_entry *e,

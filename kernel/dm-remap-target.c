@@ -8,6 +8,7 @@
  */
 #include <linux/blkdev.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 
 #include "dm-remap-core.h"
 #include "dm-remap-range.h"
@@ -79,19 +80,29 @@ static void defer_whole(struct remap_c *rc, struct bio *bio,
 
 /*
  * Routes a bio that starts in a remapped block: to the spare, or held while
- * the block's data moves. Returns DM_MAPIO_REMAPPED, DM_MAPIO_SUBMITTED, or
- * -EAGAIN when the move ended meanwhile and the lookup must be redone.
+ * the block's data moves. Returns DM_MAPIO_REMAPPED, DM_MAPIO_SUBMITTED,
+ * DM_MAPIO_KILL (a read of lost sectors), DM_MAPIO_REQUEUE (a moving block
+ * during a noflush suspend), or -EAGAIN when the move ended meanwhile and
+ * the lookup must be redone.
  */
 static int route_remapped(struct remap_c *rc, struct bio *bio,
 			  struct remap_io *io, sector_t sector,
-			  const struct remap_extent *x)
+			  const struct remap_extent *x, bool in_map)
 {
 	if (x->flags & REMAP_F_MOVING) {
 		remap_leave_bank(rc, io);
+		/* a noflush suspend must not wait for the move: DM requeues it */
+		if (in_map && dm_noflush_suspending(rc->ti))
+			return DM_MAPIO_REQUEUE;
 		if (remap_hold_bio(rc, bio, x->block))
 			return DM_MAPIO_SUBMITTED;
 		remap_enter_bank(rc, io);
 		return -EAGAIN;
+	}
+	if (x->flags & REMAP_F_UNCERTAIN) {
+		/* the metadata failed with the block's move: see fail_moves() */
+		remap_leave_bank(rc, io);
+		return DM_MAPIO_KILL;
 	}
 	if (x->flags & REMAP_F_LOST) {
 		if (bio_op(bio) == REQ_OP_WRITE) {
@@ -99,13 +110,15 @@ static int route_remapped(struct remap_c *rc, struct bio *bio,
 			defer_whole(rc, bio, io, sector);
 			return DM_MAPIO_SUBMITTED;
 		}
-		if (x->lost) {
-			io->redone = true;
-			bio_io_error(bio);
-			return DM_MAPIO_SUBMITTED;
+		if (x->lost && bio_op(bio) != REQ_OP_DISCARD) {
+			/* DM fails it; end_io() is not called: leave the bank */
+			remap_leave_bank(rc, io);
+			return DM_MAPIO_KILL;
 		}
 	}
-	if (bio_op(bio) == REQ_OP_DISCARD && !rc->spare_discards) {
+	/* lost sectors stay lost: a discard does not make them readable */
+	if (bio_op(bio) == REQ_OP_DISCARD && (x->lost || !rc->spare_discards)) {
+		/* done, without effect; DM has no return code for that */
 		bio_endio(bio);
 		return DM_MAPIO_SUBMITTED;
 	}
@@ -118,7 +131,8 @@ static int route_remapped(struct remap_c *rc, struct bio *bio,
  * block goes to the main device whole; otherwise it is cut where the
  * destination changes and DM sends the rest through map() again. Held bios
  * come back here from a move's release (@in_map false): they lie within one
- * block, but if that block now has lost sectors they go to the worker.
+ * block, but if that block now has lost sectors they go to the worker (a
+ * write or read needing a cut, and a discard: see discard_block()).
  */
 int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
 		    bool in_map)
@@ -141,7 +155,7 @@ int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
 			route_to_main(rc, bio, io, sector);
 			return DM_MAPIO_REMAPPED;
 		}
-		r = route_remapped(rc, bio, io, sector, &x);
+		r = route_remapped(rc, bio, io, sector, &x, in_map);
 	} while (r == -EAGAIN);
 	return r;
 }
@@ -174,12 +188,13 @@ static int remap_end_io(struct dm_target *ti, struct bio *bio,
 {
 	struct remap_c *rc = ti->private;
 	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
+	int r = DM_ENDIO_DONE;
 
-	if (unlikely(*error) && io->data &&
-	    remap_end_io_error(rc, bio, io, *error))
-		return DM_ENDIO_INCOMPLETE;
-	remap_leave_bank(rc, io);
-	return DM_ENDIO_DONE;
+	if (unlikely(*error) && io->data)
+		r = remap_end_io_error(rc, bio, io, *error);
+	if (r != DM_ENDIO_INCOMPLETE)
+		remap_leave_bank(rc, io);
+	return r;
 }
 
 /* ---------------------------------------------------------------------------
@@ -203,6 +218,7 @@ void remap_get_status(struct remap_c *rc, struct remap_status *st)
 	remap_get_health(rc, &h);
 	st->health_score = h.score;
 	st->health_state = h.state;
+	st->outage_errors = atomic64_read(&rc->stats.outage_errors);
 }
 
 static unsigned int nr_feature_args(struct remap_c *rc)
@@ -239,11 +255,13 @@ static void remap_status(struct dm_target *ti, status_type_t type,
 	switch (type) {
 	case STATUSTYPE_INFO:
 		remap_get_status(rc, &st);
-		DMEMIT("%u %llu %llu %llu %llu %llu %llu %llu %llu %s %u %s",
+		/* the twelve fields of the contract, then those added since */
+		DMEMIT("%u %llu %llu %llu %llu %llu %llu %llu %llu %s %u %s %llu",
 		       rc->block_size, st.remapped, st.spare_total,
 		       st.spare_free, st.read_errors, st.write_errors,
 		       st.auto_remaps, st.lost_sectors, st.metadata_seq,
-		       st.metadata_state, st.health_score, st.health_state);
+		       st.metadata_state, st.health_score, st.health_state,
+		       st.outage_errors);
 		break;
 	case STATUSTYPE_TABLE:
 		emit_table(rc, result, maxlen);
@@ -296,24 +314,34 @@ static int load_entry(void *context, u32 spare,
 /*
  * The metadata is read here rather than in the constructor: on a table
  * reload the old instance commits in its postsuspend, which runs after the
- * new instance's constructor and before this.
+ * new instance's constructor and before this. Device-mapper makes the
+ * table live before this runs, so messages may arrive during the load or
+ * after it failed: those that change anything wait for rc->loaded.
  */
 static int remap_preresume(struct dm_target *ti)
 {
 	struct remap_c *rc = ti->private;
 	char *error = NULL;
+	unsigned int noio;
 	ktime_t start;
 	int r;
 
 	if (rc->loaded)
 		return 0;
 	start = ktime_get();
+	/* suspended: memory must not be had by writing to this device */
+	noio = memalloc_noio_save();
 	r = remap_metadata_load(rc->md, load_entry, rc, &error);
+	memalloc_noio_restore(noio);
 	if (r) {
 		DMERR("%s", error);
+		/* nothing half-loaded: a resume retried later starts afresh */
+		remap_table_clear(&rc->table);
+		spare_pool_reset(&rc->pool);
 		return r;
 	}
-	rc->loaded = true;
+	/* pairs with remap_loaded(): messages that change things may go on */
+	smp_store_release(&rc->loaded, true);
 	DMINFO("loaded %u remaps in %lld ms", remap_table_count(&rc->table),
 	       ktime_ms_delta(ktime_get(), start));
 	return 0;
@@ -322,18 +350,24 @@ static int remap_preresume(struct dm_target *ti)
 static void remap_resume(struct dm_target *ti)
 {
 	struct remap_c *rc = ti->private;
+	unsigned int noio = memalloc_noio_save();
 
-	WRITE_ONCE(rc->suspended, false);
 	remap_check_events(rc);
 	remap_scrub_resume(rc);
 	if (remap_sysfs_add(rc))
 		DMWARN("cannot create the sysfs directory");
+	memalloc_noio_restore(noio);
 }
 
 /* Background work stops before the device is quiesced. */
 static void remap_presuspend(struct dm_target *ti)
 {
+	unsigned int noio = memalloc_noio_save();
+
 	remap_scrub_suspend(ti->private);
+	if (dm_noflush_suspending(ti))
+		remap_requeue_held(ti->private);
+	memalloc_noio_restore(noio);
 }
 
 static void remap_presuspend_undo(struct dm_target *ti)
@@ -344,15 +378,18 @@ static void remap_presuspend_undo(struct dm_target *ti)
 static void remap_postsuspend(struct dm_target *ti)
 {
 	struct remap_c *rc = ti->private;
+	unsigned int noio = memalloc_noio_save();
 	int r;
 
-	WRITE_ONCE(rc->suspended, true);
 	remap_sysfs_remove(rc);
 	flush_workqueue(rc->wq);
-	r = remap_metadata_commit(rc->md, remap_metadata_ticket(rc->md));
+	/* a table never loaded has nothing to commit, and must write nothing */
+	r = remap_loaded(rc) ?
+	    remap_metadata_commit(rc->md, remap_metadata_ticket(rc->md)) : 0;
 	if (r)
 		DMERR("metadata commit on suspend failed: error %d", r);
 	remap_check_events(rc);
+	memalloc_noio_restore(noio);
 }
 
 /* ---------------------------------------------------------------------------
@@ -415,6 +452,11 @@ static int check_geometry(struct dm_target *ti, struct remap_c *rc,
 	if (bs < bdev_logical_block_size(main_bdev) ||
 	    bs < bdev_logical_block_size(spare_bdev)) {
 		*error = "Invalid block_size: smaller than a device's logical block size";
+		return -EINVAL;
+	}
+	/* metadata blocks are 4 KiB, each read and written whole */
+	if (bdev_logical_block_size(spare_bdev) > DM_REMAP_META_BLOCK_SIZE) {
+		*error = "Spare device's logical block size is above 4096";
 		return -EINVAL;
 	}
 	if (main_bdev == spare_bdev) {
@@ -544,7 +586,9 @@ static int setup_runtime(struct remap_c *rc, char **error)
 	if (r)
 		goto nomem;
 	rc->inflight = alloc_percpu(struct remap_inflight);
-	if (!rc->inflight) {
+	rc->probe_buf = kmalloc(bdev_logical_block_size(rc->main_dev->bdev),
+				GFP_KERNEL);
+	if (!rc->inflight || !rc->probe_buf) {
 		r = -ENOMEM;
 		goto nomem;
 	}
@@ -560,6 +604,8 @@ static int setup_runtime(struct remap_c *rc, char **error)
 		goto nomem;
 	}
 	r = remap_scrub_init(rc);
+	if (!r)
+		r = remap_errors_init(rc);
 	if (r)
 		goto nomem;
 	rc->kcopyd = dm_kcopyd_client_create(NULL);
@@ -582,11 +628,13 @@ static void remap_free(struct remap_c *rc)
 	if (rc->kcopyd)
 		dm_kcopyd_client_destroy(rc->kcopyd);
 	remap_scrub_free(rc);
+	remap_errors_free(rc);
 	if (rc->wq)
 		destroy_workqueue(rc->wq);
 	if (rc->io_client)
 		dm_io_client_destroy(rc->io_client);
 	free_percpu(rc->inflight);
+	kfree(rc->probe_buf);
 	if (rc->pool.used)
 		spare_pool_destroy(&rc->pool);
 	if (rc->table.regions)
@@ -653,6 +701,7 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	rc->auto_remap = args.auto_remap;
 	rc->read_retries = args.read_retries;
 	mutex_init(&rc->move_lock);
+	mutex_init(&rc->probe_lock);
 	spin_lock_init(&rc->held_lock);
 	spin_lock_init(&rc->failed_lock);
 	spin_lock_init(&rc->rate.lock);

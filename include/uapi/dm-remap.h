@@ -118,6 +118,7 @@ struct dm_remap_disk_table_block {
 #define DM_REMAP_LIST_FLAG_MOVING	'M'	/* data being copied right now */
 #define DM_REMAP_LIST_FLAG_LOST		'L'	/* some sectors lost */
 #define DM_REMAP_LIST_FLAG_AUTO		'A'	/* made on an I/O error */
+#define DM_REMAP_LIST_FLAG_UNCERTAIN	'U'	/* its move's commit failed: I/O fails */
 
 #define DM_REMAP_LIST_DEFAULT_COUNT	1000U
 

@@ -4,10 +4,11 @@
 # tests/integration/remap-lib.sh -- dm-remap helpers for scenarios, on top
 # of lib.sh. Source after lib.sh.
 
-# The status fields of the contract, in order (after the target name).
+# The status fields, in order (after the target name): the 12 of the
+# contract, then those appended since.
 REMAP_STATUS_FIELDS=(block_size remapped spare_total spare_free read_errors
 	write_errors auto_remaps lost_sectors metadata_seq metadata_state
-	health_score health_state)
+	health_score health_state outage_errors)
 
 modprobe dm_remap
 
@@ -108,13 +109,14 @@ dm_kname() {
 	dmsetup info -c --noheadings -o blkdevname "$1"
 }
 
-# mk_scsi_debug SIZE_MB BAD_LBA BAD_COUNT -- a SCSI disk whose reads of
-# BAD_COUNT sectors from BAD_LBA fail with a real medium error (writes
-# succeed); prints its /dev node. Unloaded at cleanup.
+# mk_scsi_debug SIZE_MB BAD_LBA BAD_COUNT [SECTOR_SIZE] -- a SCSI disk
+# (logical blocks of SECTOR_SIZE bytes, default 512) whose reads of
+# BAD_COUNT logical blocks from BAD_LBA fail with a real medium error
+# (writes succeed); prints its /dev node. Unloaded at cleanup.
 mk_scsi_debug() {
 	local dev
 	modprobe scsi_debug dev_size_mb="$1" opts=2 medium_error_start="$2" \
-		medium_error_count="$3" sector_size=512
+		medium_error_count="$3" sector_size="${4:-512}"
 	at_cleanup "rmmod scsi_debug"
 	udevadm settle 2>/dev/null || true
 	for _ in $(seq 50); do
@@ -126,16 +128,18 @@ mk_scsi_debug() {
 	echo "/dev/$dev"
 }
 
-# mk_null_blk NAME SIZE_MB -- a memory-backed null_blk disk /dev/NAME whose
-# bad sectors (null_bad) fail reads and writes; removed at cleanup.
+# mk_null_blk NAME SIZE_MB [ATTR=VALUE...] -- a memory-backed null_blk disk
+# /dev/NAME whose bad sectors (null_bad) fail reads and writes; removed at
+# cleanup. ATTR=VALUE sets more configfs attributes first (e.g. discard=1).
 mk_null_blk() {
-	local name=$1 dir=/sys/kernel/config/nullb/$1
+	local name=$1 dir=/sys/kernel/config/nullb/$1 a
 	modprobe null_blk nr_devices=0
 	mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
 	mkdir "$dir"
 	echo "$2" >"$dir/size"
 	echo 1 >"$dir/memory_backed"
 	echo 512 >"$dir/blocksize"
+	for a in "${@:3}"; do echo "${a#*=}" >"$dir/${a%%=*}"; done
 	echo 1 >"$dir/power"
 	at_cleanup "echo 0 > $dir/power; rmdir $dir"
 	udevadm settle 2>/dev/null || true

@@ -177,6 +177,25 @@ static void range_lost_runs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, x.sectors, 1ULL);
 }
 
+/*
+ * A reader may see the LOST flag before the bitmap that goes with it (or,
+ * while lost sectors are made good, after the bitmap is gone): the block
+ * must then read as lost, never as data that is not there.
+ */
+static void range_lost_flag_without_bitmap(struct kunit *test)
+{
+	struct range_fixture *f = test->priv;
+	struct remap_entry *e;
+	struct remap_extent x;
+
+	KUNIT_ASSERT_EQ(test, remap_table_insert(&f->table, 40, 11, 0, &e), 0);
+	remap_table_set_flags(&f->table, e, REMAP_F_LOST, 0);
+	x = extent(f, 40 * f->spb, 2 * f->spb);
+	KUNIT_EXPECT_TRUE(test, x.remapped);
+	KUNIT_EXPECT_TRUE(test, x.lost);
+	KUNIT_EXPECT_EQ(test, x.sectors, f->spb);
+}
+
 /* Walking a long range extent by extent covers it exactly. */
 static void range_walk_covers_everything(struct kunit *test)
 {
@@ -207,6 +226,7 @@ static struct kunit_case range_cases[] = {
 	KUNIT_CASE_PARAM(range_moving_block_alone, block_shift_gen_params),
 	KUNIT_CASE_PARAM(range_walk_covers_everything, block_shift_gen_params),
 	KUNIT_CASE_PARAM(range_lost_runs, block_shift_gen_params),
+	KUNIT_CASE_PARAM(range_lost_flag_without_bitmap, block_shift_gen_params),
 	{}
 };
 

@@ -9,7 +9,8 @@ mark=$(kernel_log_mark)
 
 remap_create r0 "$main" "$spare"
 read -r -a st <<<"$(dmsetup status r0)"
-assert_eq 15 "${#st[@]}" "status has start, length, target and 12 fields"
+assert_eq 16 "${#st[@]}" "status has start, length, target, the 12 fields and outage_errors"
+assert_eq 0 "${st[15]}" "outage_errors"
 assert_eq remap "${st[2]}" "target name"
 assert_eq "4096 0" "${st[3]} ${st[4]}" "block_size and remapped"
 assert_eq "0 0 0 0 ok 100 ok" "${st[*]:7:4} ${st[*]:12:3}" "counters, metadata and health"

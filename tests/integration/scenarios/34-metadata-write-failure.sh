@@ -5,9 +5,10 @@
 # failing, remaps and unremaps still work and metadata_state is degraded;
 # once the area works again the next commit heals it (also a commit that
 # carries new remaps), and the offline checker finds both copies equal.
-# With both failing: metadata_state failed, health failed, remap, unremap
-# and commit refused with an error, a device-mapper event, reads and writes
-# of mapped and unmapped blocks still work, no hang, a clean remove; with
+# With both failing: metadata_state failed, health failed, the failed
+# remap's blocks in the fail mode (flag U, their I/O fails), further remap,
+# unremap and commit refused with an error, a device-mapper event, reads
+# and writes of other blocks still work, no hang, a clean remove; with
 # the spare working again, a new device has exactly the remaps durable
 # before the failure and the data written during it. The same with writes
 # (and flushes) failing but reads working (dm-flakey error_writes), this
@@ -126,14 +127,22 @@ both_fail() {
 	kernel_log_since_mark "$m" | grep -q "metadata cannot be written" || die "$what: failure not logged"
 	(($(dm_events r0) > events)) ||
 		soft_fail "$what: no device-mapper event when metadata_state became failed (events $events -> $(dm_events r0))"
-	remap_list r0 | cmp -s "$SCENARIO_OUT/durable.list" - || die "$what: the failed remap changed the list"
+	# the fail mode: the failed remap's blocks are uncertain (flag U), their
+	# I/O fails; everything else is as durable before
+	remap_list r0 | awk '$3 !~ /U/' | cmp -s "$SCENARIO_OUT/durable.list" - ||
+		die "$what: the failed remap changed the list"
+	assert_eq "$(printf '%s\n' "${blocks[@]}" | sort -n)" "$(remap_list r0 | awk '$3 ~ /U/ { print $1 }' | sort -n)" \
+		"$what: the uncertain blocks are the failed remap's"
+	assert_eq 10 "$(remap_stat r0 uncertain_blocks)" "$what: uncertain_blocks"
+	kernel_log_since_mark "$m" | grep -q "block ${blocks[0]}: commit failed, its I/O fails until a reload" ||
+		die "$what: uncertain block not logged"
+	assert_fails dd if=/dev/mapper/r0 of=/dev/null bs=4k skip="${blocks[0]}" count=1 iflag=direct status=none
+	assert_fails dd if=/dev/zero of=/dev/mapper/r0 bs=4k seek="${blocks[0]}" count=1 oflag=direct status=none
 	assert_eq "$seq_before" "$(remap_status r0 metadata_seq)" "$what: metadata_seq"
 	take 3
 	assert_fails timeout $T dmsetup message r0 0 remap "${blocks[@]}"
 	assert_fails timeout $T dmsetup message r0 0 unremap "$(head -n 1 "$SCENARIO_OUT/durable.list" | cut -d' ' -f1)"
 	assert_fails timeout $T dmsetup message r0 0 commit
-	# reads and writes of mapped and unmapped blocks still work
-	fio_verify /dev/mapper/r0 --rw=write --bs=64k --size=100% --verify_only
 	read -r mb _ <"$SCENARIO_OUT/durable.list"
 	dd if=/dev/urandom of="$SCENARIO_OUT/new.$what" bs=4k count=2 status=none
 	for b in "$mb" "${blocks[0]}"; do # remapped, and one the failed remap named

@@ -39,6 +39,9 @@ VERSION = 1
 FREE = 0xFFFFFFFFFFFFFFFF
 KNOWN_FLAGS = 0x3
 U32_MAX = 0xFFFFFFFF
+MAX_SEQ = 2**63 - 1
+LAYOUT_FIELDS = ("block_size", "main_sectors", "copy_offset0", "copy_offset1",
+                 "copy_sectors", "table_blocks", "pool_offset", "pool_blocks")
 
 # ---------------------------------------------------------------------------
 # CRC-32C (Castagnoli), reflected, init and final xor 0xffffffff.
@@ -152,6 +155,9 @@ def geometry(spare_sectors, block_size):
 def geometry_fits(sb, device_sectors):
     cs = sb["copy_sectors"]
     pool_end = sb["pool_offset"] + sb["pool_blocks"] * (sb["block_size"] >> 9)
+    if cs % META_SECTORS or sb["copy_offset1"] % META_SECTORS or \
+            sb["pool_offset"] % (sb["block_size"] >> 9):
+        return False
     return (cs >= (1 + sb["table_blocks"]) * META_SECTORS and
             sb["copy_offset0"] == 0 and
             sb["pool_offset"] >= cs and
@@ -180,6 +186,8 @@ def check_superblock(buf, copy, device_sectors):
         return "meta_block_size %d" % sb["meta_block_size"], sb
     if not is_pow2(bs) or bs < 512 or bs > 65536:
         return "bad block_size %d" % bs, sb
+    if not 0 < sb["seq"] <= MAX_SEQ:
+        return "seq %d out of range" % sb["seq"], sb
     if not geometry_fits(sb, device_sectors):
         return "geometry does not fit", sb
     return None, sb
@@ -188,7 +196,7 @@ def check_superblock(buf, copy, device_sectors):
 ENTRY_FMT = "<QII2Q"
 
 
-def check_table_block(buf, copy, index, seq, main_blocks):
+def check_table_block(buf, copy, index, seq, main_blocks, spb=128):
     """(error, entries): entries a list of (slot, block, flags, lost0, lost1)."""
     if buf is None:
         return "read error", None
@@ -210,6 +218,8 @@ def check_table_block(buf, copy, index, seq, main_blocks):
             if flags:
                 return "free entry %d with flags" % slot, None
             continue
+        if (l0 | l1 << 64) >> spb:
+            return "entry %d: lost bits beyond the block's %d sectors" % (slot, spb), None
         if block >= main_blocks or reserved or flags & ~KNOWN_FLAGS:
             return "invalid entry %d (block %d flags %#x reserved %#x)" % (
                 slot, block, flags, reserved), None
@@ -271,7 +281,8 @@ def copy_state(img, copy, sb, main_blocks):
     remaps = {}
     for i in range(used_blocks(sb["table_used"])):
         err, entries = check_table_block(img.read(base + META_SECTORS * (1 + i)),
-                                         copy, i, sb["seq"], main_blocks)
+                                         copy, i, sb["seq"], main_blocks,
+                                         sb["block_size"] // 512)
         if err:
             return "table block %d: %s" % (i, err), None
         for slot, block, flags, l0, l1 in entries:
@@ -368,6 +379,9 @@ def check(img, block_size=None, main_sectors=None, strict=False):
         info["nr_remaps"] = sb["nr_remaps"]
         if sb["uuid"] != adopted["uuid"]:
             info["table_error"] = "uuid differs from the adopted one"
+            continue
+        if any(sb[k] != adopted[k] for k in LAYOUT_FIELDS):
+            info["table_error"] = "layout differs from the adopted one"
             continue
         terr, remaps = copy_state(img, c, sb, main_blocks)
         info["table_error"] = terr

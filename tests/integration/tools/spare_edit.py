@@ -9,10 +9,17 @@ cache (O_DIRECT on devices), for metadata damage tests.
   spare_edit.py DEV sha                   sha256 of the whole device
   spare_edit.py DEV geometry              copy_offset1 table_used table_blocks
                                           (from the newest valid superblock)
+  spare_edit.py DEV entry SECTOR SLOT BLOCK FLAGS [LOST0 [LOST1]]
+                                          set entry SLOT of the table block at
+                                          SECTOR (BLOCK -1: free) and reseal
+                                          its CRC
+  spare_edit.py DEV sb SECTOR FIELD VALUE set a field of the superblock at
+                                          SECTOR and reseal its CRC
 """
 import hashlib
 import mmap
 import os
+import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -42,8 +49,35 @@ def rw_sectors(path, sector, n, fill):
     os.close(fd)
 
 
+def reseal(buf, off):
+    """A metadata block's CRC32C of bytes 4..4095, stored in bytes 0..3."""
+    crc = mc.crc32c(bytes(buf[off + 4:off + 4096]))
+    buf[off:off + 4] = struct.pack("<I", crc)
+
+
+def set_entry(path, sector, slot, block, flags, lost):
+    def f(buf, off, _n):
+        e = off + 32 + 32 * slot
+        buf[e:e + 32] = struct.pack("<QII2Q", block & (2**64 - 1), flags, 0, *lost)
+        reseal(buf, off)
+    rw_sectors(path, sector, 8, f)
+
+
+def set_sb_field(path, sector, field, value):
+    fields = mc.SB_FIELDS
+    fmt = mc.SB_FMT
+
+    def f(buf, off, _n):
+        vals = list(struct.unpack_from(fmt, buf, off))
+        vals[fields.index(field)] = value
+        struct.pack_into(fmt, buf, off, *vals)
+        reseal(buf, off)
+    rw_sectors(path, sector, 8, f)
+
+
 def main(argv):
-    path, cmd, args = argv[0], argv[1], [int(x, 0) for x in argv[2:]]
+    path, cmd = argv[0], argv[1]
+    args = [] if cmd == "sb" else [int(x, 0) for x in argv[2:]]
     if cmd == "flip":
         byte, mask = args[0], (args[1] if len(args) > 1 else 1)
 
@@ -77,6 +111,11 @@ def main(argv):
             raise SystemExit("no consistent metadata: " + res["reason"])
         g = res["geometry"]
         print(g["copy_offset1"], res["table_used"], g["table_blocks"], g["copy_sectors"])
+    elif cmd == "entry":
+        lost = (args[4:] + [0, 0])[:2]
+        set_entry(path, args[0], args[1], args[2], args[3], lost)
+    elif cmd == "sb":
+        set_sb_field(path, int(argv[2], 0), argv[3], int(argv[4], 0))
     else:
         raise SystemExit(__doc__)
     return 0
