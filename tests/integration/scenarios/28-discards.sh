@@ -88,13 +88,17 @@ umount "$mnt"
 assert_kernel_log_clean "$mark"
 
 log "(3) a failed discard to the spare is no spare error"
-dmsetup message r0 0 remap 50 >/dev/null
-read -r c1 _ _ cs <<<"$(python3 "$REPO/tests/integration/tools/spare_edit.py" /dev/mapper/sp geometry)"
-# the pool fails every I/O (flakey, never up)
-timeout $T dmsetup reload sp <<<"$(printf '%s\n' "0 $cs linear $sl 0" \
-	"$cs $((c1 - cs)) flakey $sl $cs 0 1" "$c1 $((S - c1)) linear $sl $c1")"
+# block 20000 (free space): its spare block fails every I/O (flakey,
+# never up); -f: no signature probing, which would read other blocks
+dmsetup message r0 0 remap 20000 >/dev/null
+read -r _ sb _ <<<"$(dmsetup message r0 0 list 20000 1)"
+po=$(remap_stat r0 pool_offset)
+at=$((po + sb * 8))
+timeout $T dmsetup reload sp <<<"$(printf '%s\n' "0 $at linear $sl 0" \
+	"$at 8 flakey $sl $at 0 1" "$((at + 8)) $((S - at - 8)) linear $sl $((at + 8))")"
 timeout $T dmsetup resume sp
-assert_fails blkdiscard -o $((50 * 4096)) -l 4096 /dev/mapper/r0
+dmsetup message r0 0 clear_stats
+assert_fails blkdiscard -f -o $((20000 * 4096)) -l 4096 /dev/mapper/r0
 assert_eq 0 "$(remap_stat r0 spare_errors)" "spare_errors after a failed discard"
 timeout $T dmsetup reload sp <<<"0 $S linear $sl 0"
 timeout $T dmsetup resume sp
