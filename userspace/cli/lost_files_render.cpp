@@ -19,22 +19,6 @@ std::string sector_ranges(const std::vector<std::uint64_t>& sectors)
     return text;
 }
 
-std::vector<std::string> remap_flag_names(std::string_view letters)
-{
-    std::vector<std::string> names;
-    for (char letter : letters) {
-        if (letter == 'M')
-            names.emplace_back("moving");
-        else if (letter == 'L')
-            names.emplace_back("lost");
-        else if (letter == 'A')
-            names.emplace_back("auto");
-        else if (letter != '-')
-            names.emplace_back(1, letter);  // a letter a newer kernel added
-    }
-    return names;
-}
-
 Json lost_files_json(const DeviceId& id, const LostFilesReport& report)
 {
     Json document = device_document(id);

@@ -30,6 +30,5 @@ void write_lost_files_text(std::ostream& out, const LostFilesReport& report);
 std::string sector_ranges(const std::vector<std::uint64_t>& sectors);
 
 // The names of a `list` reply's flag letters: M moving, L lost, A auto.
-std::vector<std::string> remap_flag_names(std::string_view letters);
 
 }  // namespace dmremap::cli

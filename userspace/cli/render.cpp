@@ -27,23 +27,6 @@ std::vector<std::pair<std::string_view, std::string>> status_fields(const Target
 }
 
 
-
-// "LA" -> ["lost", "auto"]; "-" -> [].
-Json remap_flag_names(std::string_view letters)
-{
-    Json names = Json::array();
-    for (const char letter : letters) {
-        switch (letter) {
-        case '-': break;
-        case 'M': names.push_back("moving"); break;
-        case 'L': names.push_back("lost"); break;
-        case 'A': names.push_back("auto"); break;
-        default: names.push_back(std::string(1, letter)); break;
-        }
-    }
-    return names;
-}
-
 class TextRemapListWriter final : public RemapListWriter {
 public:
     explicit TextRemapListWriter(std::ostream& out) : out_(out) {}
@@ -108,6 +91,22 @@ void write_columns(std::ostream& out, const std::vector<std::vector<std::string>
         }
         out << line << '\n';
     }
+}
+
+std::vector<std::string> remap_flag_names(std::string_view letters)
+{
+    std::vector<std::string> names;
+    for (const char letter : letters) {
+        switch (letter) {
+        case '-': break;
+        case 'M': names.emplace_back("moving"); break;
+        case 'L': names.emplace_back("lost"); break;
+        case 'A': names.emplace_back("auto"); break;
+        case 'U': names.emplace_back("uncertain"); break;
+        default: names.emplace_back(1, letter); break;  // a letter a newer kernel added
+        }
+    }
+    return names;
 }
 
 Json json_document()

@@ -6,6 +6,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "replies.hpp"
@@ -23,6 +24,10 @@ using Json = nlohmann::ordered_json;
 inline constexpr int json_schema = 1;
 
 // {"schema": 1}, to which a document adds its keys.
+// A remap's flag letters as names: "LA" -> ["lost", "auto"], "-" -> [];
+// M moving, L lost, A auto, U uncertain; an unknown letter as itself.
+std::vector<std::string> remap_flag_names(std::string_view letters);
+
 Json json_document();
 // What a --json command prints when it fails before its document began.
 Json error_json(const std::string& message);

@@ -142,6 +142,7 @@ TEST(LostFilesRender, RangesFlagsTextAndJson)
     EXPECT_EQ(cli::remap_flag_names("LA"), (std::vector<std::string>{"lost", "auto"}));
     EXPECT_EQ(cli::remap_flag_names("-"), (std::vector<std::string>{}));
     EXPECT_EQ(cli::remap_flag_names("M"), (std::vector<std::string>{"moving"}));
+    EXPECT_EQ(cli::remap_flag_names("U"), (std::vector<std::string>{"uncertain"}));
 
     cli::LostFilesReport report;
     report.blocks.push_back(cli::LostBlock{1000, 0, {"lost", "auto"}, {8006, 8007}});
