@@ -334,10 +334,11 @@ std::vector<XfsBlockUse> parse_blockuse(std::string_view output)
         use.type = words[4];
         if (words.size() >= 7 && words[5] == "inode") {
             use.inode = parse_unsigned(words[6], where + " inode");
-            // the path is the rest of the line, blanks included
+            // the path is the rest of the line, blanks included; xfs_db
+            // writes it relative to the root, debugfs from it: make it "/..."
             const auto at = static_cast<std::size_t>(words[6].data() - line.data()) + words[6].size();
             if (at < line.size())
-                use.path = std::string(line.substr(at + 1));
+                use.path = "/" + std::string(line.substr(at + 1));
         } else if (words.size() != 5) {
             throw ParseError(where, "unexpected words after the type in '" + std::string(line) + "'");
         }

@@ -38,7 +38,7 @@ struct XfsBlockUse {
     std::uint32_t ag_block = 0;
     std::string type;  // "data", "inode", "free1", "log"...
     std::optional<std::uint64_t> inode;
-    std::string path;  // "" when xfs_db knows no name
+    std::string path;  // from the root ("/d0/f1"); "" when xfs_db knows no name
 
     bool operator==(const XfsBlockUse&) const = default;
 };

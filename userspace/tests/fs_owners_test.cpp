@@ -37,7 +37,7 @@ TEST(Blockuse, ReadsTypeInodeAndPath)
         "block 20 (0/20) type log\n"
         "block 21 (0/21) type data inode 132\n");
     ASSERT_EQ(uses.size(), 3u);
-    EXPECT_EQ(uses[0], (XfsBlockUse{1234, 0, 1234, "data", 131u, "d0/my file"}));
+    EXPECT_EQ(uses[0], (XfsBlockUse{1234, 0, 1234, "data", 131u, "/d0/my file"}));
     EXPECT_EQ(uses[1], (XfsBlockUse{20, 0, 20, "log", std::nullopt, ""}));
     EXPECT_EQ(uses[2], (XfsBlockUse{21, 0, 21, "data", 132u, ""}));
     EXPECT_EQ(parse_blockuse("block 8388613 (2/5) type sb\n")[0].ag, 2u);

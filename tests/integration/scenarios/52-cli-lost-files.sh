@@ -64,7 +64,7 @@ log "g2 starts at sector $first"
 make_lost nb53 r1 $((first / 8 * 8 + 8))
 out=$("$DMREMAP" lost-files r1)
 echo "$out"
-assert_contains "$out" "d0/g2 (inode " "the file named"
+assert_contains "$out" "/d0/g2 (inode " "the file named, from the root"
 assert_contains "$out" "): sectors $((first / 8 * 8 + 10))-$((first / 8 * 8 + 11))" "its lost sectors"
 [[ $out != *g1* ]] || die "g1 named too"
 doc=$("$DMREMAP" lost-files r1 --json)
