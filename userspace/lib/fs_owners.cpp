@@ -214,14 +214,9 @@ XfsGeometry parse_xfs_superblock(std::span<const std::uint8_t> sector0)
 std::vector<XfsLookup> plan_xfs_lookups(const std::vector<std::uint64_t>& lost, const XfsGeometry& g)
 {
     const std::uint64_t per_block = g.block_size / 512;
-    const std::set<std::uint64_t> lost_set(lost.begin(), lost.end());
-    const auto readable_in = [&](std::uint64_t block) -> std::optional<std::uint64_t> {
-        for (std::uint64_t s = block * per_block; s < (block + 1) * per_block; ++s) {
-            if (!lost_set.contains(s))
-                return s;
-        }
-        return std::nullopt;
-    };
+    std::set<std::uint64_t> lost_blocks;
+    for (std::uint64_t s : lost)
+        lost_blocks.insert(s / per_block);
     std::vector<XfsLookup> lookups;
     for (std::uint64_t s : lost) {
         const std::uint64_t block = s / per_block;
@@ -234,16 +229,17 @@ std::vector<XfsLookup> plan_xfs_lookups(const std::vector<std::uint64_t>& lost, 
         l.ag = static_cast<std::uint32_t>(block / g.ag_blocks);
         l.ag_block = static_cast<std::uint32_t>(block % g.ag_blocks);
         l.sectors = {s};
-        if (const auto readable = readable_in(block)) {
-            l.daddr = *readable;
-        } else if (block > 0 && l.ag_block > 0 && !lost_set.contains((block - 1) * per_block)) {
-            l.daddr = (block - 1) * per_block;
-            l.count = 2;
-        } else {
-            throw OperationError("lost-files", "XFS block " + std::to_string(block),
-                                 "every sector of it and the first of the block before are lost: "
-                                 "xfs_db cannot stand there");
+        // The nearest block before it in its AG with no lost sector.
+        unsigned back = 1;
+        while (back <= max_xfs_lookback && back <= l.ag_block && lost_blocks.contains(block - back))
+            ++back;
+        if (back > max_xfs_lookback || back > l.ag_block) {
+            throw OperationError("lost-files", "XFS block " + std::to_string(l.ag) + "/" + std::to_string(l.ag_block),
+                                 "no readable block before it in its allocation group within " +
+                                     std::to_string(max_xfs_lookback) + " blocks: xfs_db cannot stand there");
         }
+        l.daddr = (block - back) * per_block;
+        l.count = back + 1;
         lookups.push_back(std::move(l));
     }
     return lookups;
@@ -338,10 +334,11 @@ std::vector<XfsBlockUse> parse_blockuse(std::string_view output)
         use.type = words[4];
         if (words.size() >= 7 && words[5] == "inode") {
             use.inode = parse_unsigned(words[6], where + " inode");
-            // the path is the rest of the line, blanks included
+            // the path is the rest of the line, blanks included; xfs_db
+            // writes it relative to the root, debugfs from it: make it "/..."
             const auto at = static_cast<std::size_t>(words[6].data() - line.data()) + words[6].size();
             if (at < line.size())
-                use.path = std::string(line.substr(at + 1));
+                use.path = "/" + std::string(line.substr(at + 1));
         } else if (words.size() != 5) {
             throw ParseError(where, "unexpected words after the type in '" + std::string(line) + "'");
         }

@@ -38,7 +38,7 @@ struct XfsBlockUse {
     std::uint32_t ag_block = 0;
     std::string type;  // "data", "inode", "free1", "log"...
     std::optional<std::uint64_t> inode;
-    std::string path;  // "" when xfs_db knows no name
+    std::string path;  // from the root ("/d0/f1"); "" when xfs_db knows no name
 
     bool operator==(const XfsBlockUse&) const = default;
 };
@@ -53,22 +53,24 @@ struct XfsGeometry {
 XfsGeometry parse_xfs_superblock(std::span<const std::uint8_t> sector0);
 
 // Where xfs_db must stand to tell who owns a file system block. Its daddr
-// command reads the sector it moves to, and a lost sector cannot be read
-// (xfs_db then stays where it was), so it stands on a readable sector of
-// the block, or, when every sector of the block is lost, on the first
-// sector of the block before and looks at two blocks.
+// command reads the block it moves to, and a block with a lost sector
+// cannot be read (xfs_db then stays where it was), so it stands on the
+// nearest block before it in its allocation group that has no lost sector
+// (at most max_xfs_lookback back) and shows the blocks from there on.
+inline constexpr unsigned max_xfs_lookback = 64;
+
 struct XfsLookup {
     std::uint64_t block = 0;  // file system block, counted from sector 0
     std::uint32_t ag = 0;
     std::uint32_t ag_block = 0;
-    std::uint64_t daddr = 0;   // the sector to stand on
+    std::uint64_t daddr = 0;   // the sector to stand on: the start of a readable block
     unsigned count = 1;        // blockuse -c: the block is the last one shown
     std::vector<std::uint64_t> sectors;  // the lost sectors in the block
 
     bool operator==(const XfsLookup&) const = default;
 };
-// lost: ascending. Throws OperationError when neither the block nor the one
-// before has a readable sector.
+// lost: ascending. Throws OperationError when no block near enough before it
+// can be read.
 std::vector<XfsLookup> plan_xfs_lookups(const std::vector<std::uint64_t>& lost, const XfsGeometry& geometry);
 
 // The owners of lost sectors: each file with the sectors of it that are

@@ -37,7 +37,7 @@ TEST(Blockuse, ReadsTypeInodeAndPath)
         "block 20 (0/20) type log\n"
         "block 21 (0/21) type data inode 132\n");
     ASSERT_EQ(uses.size(), 3u);
-    EXPECT_EQ(uses[0], (XfsBlockUse{1234, 0, 1234, "data", 131u, "d0/my file"}));
+    EXPECT_EQ(uses[0], (XfsBlockUse{1234, 0, 1234, "data", 131u, "/d0/my file"}));
     EXPECT_EQ(uses[1], (XfsBlockUse{20, 0, 20, "log", std::nullopt, ""}));
     EXPECT_EQ(uses[2], (XfsBlockUse{21, 0, 21, "data", 132u, ""}));
     EXPECT_EQ(parse_blockuse("block 8388613 (2/5) type sb\n")[0].ag, 2u);
@@ -64,27 +64,26 @@ TEST(XfsGeometry, ReadsBlockSizeAndAgBlocks)
     EXPECT_THROW(parse_xfs_superblock(sector), ParseError);
 }
 
-TEST(XfsLookups, StandOnAReadableSectorOfTheBlock)
+TEST(XfsLookups, StandOnTheNearestReadableBlockBefore)
 {
     const XfsGeometry g{4096, 100};
-    // Block 41 (sectors 328-335) lost 330-331: stand on 328.
-    // Block 150 (AG 1, block 50) lost whole: stand on block 149, look at two.
-    std::vector<std::uint64_t> lost{330, 331};
-    for (std::uint64_t s = 1200; s < 1208; ++s)
-        lost.push_back(s);
+    // Block 41 (sectors 328-335) lost 330-331: stand on block 40, show 2.
+    // Blocks 149 and 150 (AG 1, blocks 49, 50) lost: block 150 from 148.
+    std::vector<std::uint64_t> lost{330, 331, 1192, 1200, 1207};
     const std::vector<XfsLookup> lookups = plan_xfs_lookups(lost, g);
-    ASSERT_EQ(lookups.size(), 2u);
-    EXPECT_EQ(lookups[0], (XfsLookup{41, 0, 41, 328, 1, {330, 331}}));
-    EXPECT_EQ(lookups[1].ag, 1u);
-    EXPECT_EQ(lookups[1].ag_block, 50u);
-    EXPECT_EQ(lookups[1].daddr, 1192u);
-    EXPECT_EQ(lookups[1].count, 2u);
-    EXPECT_EQ(lookups[1].sectors.size(), 8u);
-    // A whole lost block at the start of an AG has no block before it there.
-    std::vector<std::uint64_t> first_of_ag;
-    for (std::uint64_t s = 800; s < 808; ++s)
-        first_of_ag.push_back(s);
-    EXPECT_THROW(plan_xfs_lookups(first_of_ag, g), OperationError);
+    ASSERT_EQ(lookups.size(), 3u);
+    EXPECT_EQ(lookups[0], (XfsLookup{41, 0, 41, 320, 2, {330, 331}}));
+    EXPECT_EQ(lookups[1], (XfsLookup{149, 1, 49, 1184, 2, {1192}}));
+    EXPECT_EQ(lookups[2], (XfsLookup{150, 1, 50, 1184, 3, {1200, 1207}}));
+    // The first block of an AG has no block before it there.
+    EXPECT_THROW(plan_xfs_lookups({800}, g), OperationError);
+    // Further back than max_xfs_lookback blocks, it gives up.
+    std::vector<std::uint64_t> run;
+    for (std::uint64_t b = 1; b <= max_xfs_lookback + 1; ++b)
+        run.push_back(b * 8);
+    EXPECT_EQ(plan_xfs_lookups(std::vector<std::uint64_t>(run.begin(), run.end() - 1), g).back().count,
+              max_xfs_lookback + 1);
+    EXPECT_THROW(plan_xfs_lookups(run, XfsGeometry{4096, 1000}), OperationError);
 }
 
 TEST(FindLostOwners, RefusesUnknownFileSystems)
