@@ -1,12 +1,12 @@
 # What `make install` (cmake --install) and the Debian packages install.
 # Included last from the top-level CMakeLists.txt, so that it sees every
-# program target. Parts that other work adds later (the daemon, its unit, the
-# monitoring files) are installed as soon as they exist in the tree.
+# program target.
 #
 #   <prefix>/sbin/dmremap, dmremapd           the programs (admin tools: section 8)
 #   <prefix>/share/man/man{7,8}/              dmremap(8), dmremapd(8), dm-remap(7)
 #   <prefix>/share/bash-completion/completions/dmremap
-#   <prefix>/share/dmremap/{prometheus,grafana}/   monitoring files
+#   <prefix>/share/dmremap/                   README.md, prometheus/dmremap-rules.yml,
+#                                             grafana/dmremap-dashboard.json
 #   DMREMAP_SYSTEMD_UNIT_DIR/dmremapd.service
 #   DMREMAP_DKMS_SOURCE_DIR/                  the module's DKMS source tree
 
@@ -30,26 +30,23 @@ endif()
 
 set(dmremap_src ${PROJECT_SOURCE_DIR})
 
-install(TARGETS dmremap-cli RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
-install(FILES ${dmremap_src}/man/dmremap.8 DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
+install(TARGETS dmremap-cli dmremapd RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
+install(FILES ${dmremap_src}/man/dmremap.8 ${dmremap_src}/man/dmremapd.8
+        DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
 install(FILES ${dmremap_src}/man/dm-remap.7 DESTINATION ${CMAKE_INSTALL_MANDIR}/man7)
 install(FILES ${dmremap_src}/contrib/bash-completion/dmremap
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
 
-if(TARGET dmremapd)
-    install(TARGETS dmremapd RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
-    install(FILES ${dmremap_src}/man/dmremapd.8 DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
-endif()
-if(DMREMAP_SYSTEMD_UNIT_DIR AND EXISTS ${dmremap_src}/userspace/daemon/dmremapd.service)
+if(DMREMAP_SYSTEMD_UNIT_DIR)
     install(FILES ${dmremap_src}/userspace/daemon/dmremapd.service
             DESTINATION ${DMREMAP_SYSTEMD_UNIT_DIR})
 endif()
-foreach(dir prometheus grafana)
-    if(IS_DIRECTORY ${dmremap_src}/contrib/${dir})
-        install(DIRECTORY ${dmremap_src}/contrib/${dir}
-                DESTINATION ${CMAKE_INSTALL_DATADIR}/dmremap)
-    endif()
-endforeach()
+# The monitoring files an admin uses; not their tests (the rules' unit tests
+# and contrib/tests/ run in this tree only).
+set(dmremap_share ${CMAKE_INSTALL_DATADIR}/dmremap)
+install(FILES ${dmremap_src}/contrib/README.md DESTINATION ${dmremap_share})
+install(FILES ${dmremap_src}/contrib/prometheus/dmremap-rules.yml DESTINATION ${dmremap_share}/prometheus)
+install(FILES ${dmremap_src}/contrib/grafana/dmremap-dashboard.json DESTINATION ${dmremap_share}/grafana)
 
 if(DMREMAP_DKMS_SOURCE_DIR)
     # Exactly what `make -C <kernel build> M=<tree>` needs, and dkms.conf.

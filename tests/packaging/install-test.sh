@@ -3,7 +3,7 @@
 #
 # `make install` and `make uninstall` with DESTDIR and PREFIX: the files
 # installed are exactly the expected ones (programs, man pages, completion,
-# the daemon's unit and the monitoring files when the tree has them, the
+# the daemon's unit, the monitoring files but not their tests, the
 # module's DKMS source tree under /usr/src/dm-remap-<version>/ whatever the
 # prefix), the DKMS tree is complete (every kernel source, and dkms.conf),
 # and uninstall leaves nothing behind, for PREFIX=/usr (the packages' layout)
@@ -15,20 +15,17 @@ trap 'rm -rf "$tmp"' EXIT
 
 # What the installed tree must hold, relative to DESTDIR.
 expected() { # prefix unit_dir
-	local p=${1#/} u=${2#/} f
+	local p=${1#/} u=${2#/}
 	echo "$p/sbin/dmremap"
+	echo "$p/sbin/dmremapd"
 	echo "$p/share/man/man8/dmremap.8"
+	echo "$p/share/man/man8/dmremapd.8"
 	echo "$p/share/man/man7/dm-remap.7"
 	echo "$p/share/bash-completion/completions/dmremap"
-	if [[ -x $BUILD/bin/dmremapd ]]; then
-		echo "$p/sbin/dmremapd"
-		echo "$p/share/man/man8/dmremapd.8"
-	fi
-	[[ -f $SRC/userspace/daemon/dmremapd.service ]] && echo "$u/dmremapd.service"
-	for f in prometheus grafana; do
-		[[ -d $SRC/contrib/$f ]] &&
-			(cd "$SRC/contrib" && find "$f" -type f) | sed "s|^|$p/share/dmremap/|"
-	done
+	echo "$u/dmremapd.service"
+	echo "$p/share/dmremap/README.md"
+	echo "$p/share/dmremap/prometheus/dmremap-rules.yml"
+	echo "$p/share/dmremap/grafana/dmremap-dashboard.json"
 	local d=usr/src/dm-remap-$VERSION
 	echo "$d/dkms.conf"
 	echo "$d/VERSION"
@@ -49,6 +46,8 @@ check_prefix() { # prefix unit_dir
 	[[ -x $dest$prefix/sbin/dmremap ]] || fail "PREFIX=$prefix: dmremap is not executable"
 	[[ $("$dest$prefix/sbin/dmremap" --version) == "dmremap $VERSION" ]] ||
 		fail "PREFIX=$prefix: the installed dmremap is not this version"
+	[[ $("$dest$prefix/sbin/dmremapd" --version) == "dmremapd $VERSION" ]] ||
+		fail "PREFIX=$prefix: the installed dmremapd is not this version"
 	cmp -s "$SRC/dkms.conf" "$dest/usr/src/dm-remap-$VERSION/dkms.conf" ||
 		fail "PREFIX=$prefix: the installed dkms.conf differs from the tree's"
 

@@ -4,7 +4,7 @@
 # The man pages render without a warning (groff -man -ww), and say what the
 # programs' --help says: every command of `dmremap` has its synopsis line
 # in dmremap(8), and every option that `dmremap [COMMAND...] --help` (and
-# `dmremapd --help`, once the daemon is built) lists appears in the page.
+# `dmremapd --help`) lists appears in the page.
 source "$(dirname "$0")/lib.sh"
 
 for page in "$SRC"/man/*.[0-9]; do
@@ -42,8 +42,7 @@ while read -r path; do
 done < <(command_paths "$dmremap")
 ((ncommands >= 8)) || fail "found only $ncommands commands in dmremap --help: is its layout still CLI11's?"
 
-if [[ -x $BUILD/bin/dmremapd ]]; then
-	check_options "$BUILD/bin/dmremapd" "$SRC/man/dmremapd.8"
-fi
+[[ -x $BUILD/bin/dmremapd ]] || fail "no $BUILD/bin/dmremapd: build it first"
+check_options "$BUILD/bin/dmremapd" "$SRC/man/dmremapd.8"
 
 finish
