@@ -17,6 +17,16 @@ namespace {
 
 constexpr std::size_t worker_threads = 2;
 
+// SO_REUSEADDR so that a restarted daemon binds at once although the
+// connections its predecessor closed linger in TIME_WAIT; never
+// SO_REUSEPORT (httplib's default), which would let a second daemon share
+// the port and answer half the scrapes.
+void set_listen_options(int fd)
+{
+    const int yes = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+}
+
 }  // namespace
 
 std::string probe_listen(const std::string& host, std::uint16_t port)
@@ -37,8 +47,7 @@ std::string probe_listen(const std::string& host, std::uint16_t port)
             why = errno_text(errno);
             continue;
         }
-        const int yes = 1;
-        ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+        set_listen_options(fd.get());
         if (::bind(fd.get(), address->ai_addr, address->ai_addrlen) == 0)
             return {};
         why = errno_text(errno);
@@ -49,6 +58,7 @@ std::string probe_listen(const std::string& host, std::uint16_t port)
 HttpServer::HttpServer(std::function<std::string()> metrics) : server_(std::make_unique<httplib::Server>())
 {
     server_->new_task_queue = [] { return new httplib::ThreadPool(worker_threads); };
+    server_->set_socket_options([](int fd) { set_listen_options(fd); });
     server_->Get("/metrics", [metrics = std::move(metrics)](const httplib::Request&, httplib::Response& response) {
         response.set_content(metrics(), metrics_content_type);
     });

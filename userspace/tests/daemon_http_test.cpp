@@ -47,6 +47,44 @@ TEST(HttpServer, PortInUseIsAClearError)
     }
 }
 
+// A daemon restarted right away gets its port back: the connections the
+// previous one closed are still in TIME_WAIT, which must not make the new
+// bind fail (they did when httplib marked sockets SO_REUSEPORT only).
+TEST(HttpServer, RestartOnTheSamePortAfterServing)
+{
+    std::uint16_t port = 0;
+    {
+        HttpServer first([] { return std::string("x\n"); });
+        first.start("127.0.0.1", 0, "127.0.0.1:0");
+        port = static_cast<std::uint16_t>(first.port());
+        for (int i = 0; i < 3; ++i) {
+            httplib::Client client("127.0.0.1", port);
+            client.set_keep_alive(false);
+            const auto got = client.Get("/metrics");
+            ASSERT_TRUE(got);
+            EXPECT_EQ(got->body, "x\n");
+        }
+    }
+    HttpServer second([] { return std::string("y\n"); });
+    EXPECT_EQ(probe_listen("127.0.0.1", port), "");
+    second.start("127.0.0.1", port, "127.0.0.1:" + std::to_string(port));
+    httplib::Client client("127.0.0.1", port);
+    const auto got = client.Get("/metrics");
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->body, "y\n");
+}
+
+// SO_REUSEPORT on the listening socket would let a second daemon of the
+// same user share the port and take half the scrapes: it must not be set.
+TEST(HttpServer, SecondServerCannotSharePort)
+{
+    HttpServer first([] { return std::string(); });
+    first.start("127.0.0.1", 0, "127.0.0.1:0");
+    const auto port = static_cast<std::uint16_t>(first.port());
+    httplib::Server raw;
+    EXPECT_FALSE(raw.bind_to_port("127.0.0.1", port));
+}
+
 TEST(HttpServer, AddressThatIsNotLocal)
 {
     HttpServer server([] { return std::string(); });
