@@ -82,6 +82,8 @@ std::string verdict(const CheckReport& report)
 {
     if (report.damaged())
         return report.no_metadata ? "absent" : "damaged";
+    if (report.degraded())
+        return "degraded";
     return report.note_count ? "clean, with notes" : "clean";
 }
 
@@ -138,7 +140,11 @@ void write_check_report_text(std::ostream& out, const CheckReport& report)
     } else if (report.damaged()) {
         out << "  result: damaged (" << report.damage_count << " problem"
             << (report.damage_count == 1 ? "" : "s") << ")\n";
-    } else if (const CopyReport* chosen = report.chosen_copy()) {
+    } else if (const CopyReport* chosen = report.chosen_copy(); chosen && report.degraded()) {
+        out << "  result: degraded: the kernel loads copy " << chosen->copy << " (seq "
+            << chosen->superblock->seq << ", " << chosen->remaps << " remaps) and rewrites copy "
+            << 1 - chosen->copy << " at its next commit\n";
+    } else if (chosen) {
         out << "  result: clean: the kernel loads copy " << chosen->copy << " (seq "
             << chosen->superblock->seq << ", " << chosen->remaps << " remaps)\n";
     }
@@ -150,7 +156,9 @@ std::string_view check_state(const CheckReport& report)
         return "unreadable";
     if (report.no_metadata)
         return "no_metadata";
-    return report.damaged() ? "damaged" : "clean";
+    if (report.damaged())
+        return "damaged";
+    return report.degraded() ? "degraded" : "clean";
 }
 
 int check_exit_status(const CheckReport& report)
@@ -177,6 +185,7 @@ Json check_report_json(const CheckReport& report)
     j["device"] = report.device;
     j["size_bytes"] = report.size_bytes;
     j["state"] = check_state(report);
+    j["load"] = report.no_metadata ? Json(nullptr) : Json(to_string(report.load_verdict()));
     j["blank"] = report.blank;
     j["foreign"] = report.foreign ? Json(*report.foreign) : Json(nullptr);
     j["newer_format"] = report.newer_format;
