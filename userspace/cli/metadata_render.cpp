@@ -37,6 +37,8 @@ std::string copy_summary(const CheckReport& report, const CopyReport& c)
         details.push_back("damaged table blocks " + numbers(c.damaged_blocks));
     if (!c.torn_blocks.empty())
         details.push_back("table blocks " + numbers(c.torn_blocks) + " newer than the superblock");
+    if (c.layout_differs)
+        details.push_back("layout differs from copy " + n(1 - c.copy) + "'s");
     if (report.chosen && *report.chosen == c.copy)
         details.push_back("the kernel loads this copy");
     for (std::size_t i = 0; i < details.size(); ++i)
@@ -59,6 +61,7 @@ Json copy_json(const CheckReport& report, const CopyReport& c)
     j["nr_remaps"] = c.superblock ? Json(c.superblock->nr_remaps) : Json(nullptr);
     j["remaps"] = c.consistent ? Json(c.remaps) : Json(nullptr);
     j["damaged_blocks"] = c.damaged_blocks;
+    j["layout_differs"] = c.layout_differs;
     j["torn_blocks"] = c.torn_blocks;
     j["found_by_scan"] = c.found_by_scan;
     if (c.copy == 1 && c.searched.size() > 1)

@@ -131,6 +131,24 @@ TEST_F(CliMetadata, CheckADegradedImage)
     EXPECT_EQ(doc["damage"], 0);
 }
 
+TEST_F(CliMetadata, CheckSaysWhichCopyHasAnotherLayout)
+{
+    auto sb = builder_.superblock(1);
+    sb.pool_blocks -= 1;  // still fits: only the layout differs from copy 0's
+    builder_.put_superblock(1, sb);
+    write_bytes(image(), builder_.bytes());
+    const RunResult r = run({"metadata", "check", image().string()});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("copy 1 at sector 8112: damaged (seq 2, layout differs from copy 0's)"),
+              std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("result: degraded"), std::string::npos) << r.err;
+    const RunResult j = run({"metadata", "check", "--json", image().string()});
+    const auto doc = nlohmann::json::parse(j.out);
+    EXPECT_EQ(doc["copies"][0]["layout_differs"], false);
+    EXPECT_EQ(doc["copies"][1]["layout_differs"], true);
+    EXPECT_EQ(doc["load"], "degraded");
+}
+
 TEST_F(CliMetadata, CheckATornImagePassesDegraded)
 {
     builder_.stage(5, 50);
