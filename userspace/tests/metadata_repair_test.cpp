@@ -69,6 +69,35 @@ TEST(MetadataRepair, LeavesACleanSpareAlone)
     EXPECT_EQ(r.bytes, b.bytes());
 }
 
+TEST(MetadataRepair, RewritesACopyWhoseLayoutTheKernelWouldNotUse)
+{
+    ImageBuilder b = populated();
+    auto sb = b.superblock(1);
+    sb.pool_blocks -= 1;  // fits, but is not copy 0's layout
+    b.put_superblock(1, sb);
+    const Repaired r = repair(b.bytes());
+    EXPECT_TRUE(r.plan.needed);
+    ASSERT_TRUE(r.plan.possible) << r.plan.refusal;
+    EXPECT_EQ(r.plan.source, 0u);
+    expect_healthy(r, "layout");
+    EXPECT_EQ(r.after.copies[1].superblock->pool_blocks, b.superblock(0).pool_blocks);
+    EXPECT_EQ(r.after.load_verdict(), LoadVerdict::ok);
+}
+
+TEST(MetadataRepair, RefusesASeqTheKernelWouldRefuseNext)
+{
+    ImageBuilder b = populated();
+    auto sb = b.superblock(0);
+    sb.seq = max_seq;  // valid, and the newest: nothing above it is
+    b.put_superblock(0, sb);
+    b.bytes()[b.superblock_offset(1) + 200] ^= 1;  // something to repair
+    const Repaired r = repair(b.bytes());
+    EXPECT_TRUE(r.plan.needed);
+    EXPECT_FALSE(r.plan.possible);
+    EXPECT_NE(r.plan.refusal.find("exhausted"), std::string::npos) << r.plan.refusal;
+    EXPECT_EQ(r.writes, 0u);
+}
+
 TEST(MetadataRepair, RebuildsEachDamagedCopyFromTheOther)
 {
     for (unsigned copy = 0; copy < 2; ++copy) {
