@@ -172,6 +172,25 @@ TEST(Salvage, OneBadEntryInATableBlockOfBothCopiesLosesOnlyThatEntry)
     EXPECT_EQ(loaded_remaps(r.bytes), expected_remaps({bad_spare}));
 }
 
+TEST(Salvage, ALostBitBeyondTheBlockInBothCopiesLosesOnlyThatEntry)
+{
+    ImageBuilder b = full_table();
+    for (unsigned c = 0; c < 2; ++c) {
+        auto tb = b.table_block(c, 1);
+        tb.entries[5].lost[0] = 0x100;  // sector 8 of a 4 KiB block: the kernel refuses the copy
+        b.put_table_block(c, 1, tb);
+    }
+    const std::uint64_t bad_spare = 127 + 5;
+
+    const Salvaged s = salvage(b.bytes());
+    EXPECT_EQ(s.report.chosen, std::nullopt);
+    ASSERT_TRUE(s.salvage.possible()) << s.salvage.refusal;
+    EXPECT_EQ(recovered(s.salvage), expected_remaps({bad_spare}));
+    ASSERT_EQ(s.salvage.unrecovered.size(), 1u) << unrecovered_listing(s.salvage);
+    EXPECT_EQ(s.salvage.unrecovered[0].spare_block, bad_spare);
+    EXPECT_NE(s.salvage.unrecovered[0].reason.find("beyond the 8"), std::string::npos);
+}
+
 TEST(Salvage, BitFlipsInDifferentEntriesOfBothCopiesKeepTheEntriesThatAgree)
 {
     ImageBuilder b = full_table();
