@@ -37,6 +37,8 @@ std::string copy_summary(const CheckReport& report, const CopyReport& c)
         details.push_back("damaged table blocks " + numbers(c.damaged_blocks));
     if (!c.torn_blocks.empty())
         details.push_back("table blocks " + numbers(c.torn_blocks) + " newer than the superblock");
+    if (c.layout_differs)
+        details.push_back("layout differs from copy " + n(1 - c.copy) + "'s");
     if (report.chosen && *report.chosen == c.copy)
         details.push_back("the kernel loads this copy");
     for (std::size_t i = 0; i < details.size(); ++i)
@@ -59,6 +61,7 @@ Json copy_json(const CheckReport& report, const CopyReport& c)
     j["nr_remaps"] = c.superblock ? Json(c.superblock->nr_remaps) : Json(nullptr);
     j["remaps"] = c.consistent ? Json(c.remaps) : Json(nullptr);
     j["damaged_blocks"] = c.damaged_blocks;
+    j["layout_differs"] = c.layout_differs;
     j["torn_blocks"] = c.torn_blocks;
     j["found_by_scan"] = c.found_by_scan;
     if (c.copy == 1 && c.searched.size() > 1)
@@ -82,6 +85,8 @@ std::string verdict(const CheckReport& report)
 {
     if (report.damaged())
         return report.no_metadata ? "absent" : "damaged";
+    if (report.degraded())
+        return "degraded";
     return report.note_count ? "clean, with notes" : "clean";
 }
 
@@ -138,7 +143,11 @@ void write_check_report_text(std::ostream& out, const CheckReport& report)
     } else if (report.damaged()) {
         out << "  result: damaged (" << report.damage_count << " problem"
             << (report.damage_count == 1 ? "" : "s") << ")\n";
-    } else if (const CopyReport* chosen = report.chosen_copy()) {
+    } else if (const CopyReport* chosen = report.chosen_copy(); chosen && report.degraded()) {
+        out << "  result: degraded: the kernel loads copy " << chosen->copy << " (seq "
+            << chosen->superblock->seq << ", " << chosen->remaps << " remaps) and rewrites copy "
+            << 1 - chosen->copy << " at its next commit\n";
+    } else if (chosen) {
         out << "  result: clean: the kernel loads copy " << chosen->copy << " (seq "
             << chosen->superblock->seq << ", " << chosen->remaps << " remaps)\n";
     }
@@ -150,7 +159,9 @@ std::string_view check_state(const CheckReport& report)
         return "unreadable";
     if (report.no_metadata)
         return "no_metadata";
-    return report.damaged() ? "damaged" : "clean";
+    if (report.damaged())
+        return "damaged";
+    return report.degraded() ? "degraded" : "clean";
 }
 
 int check_exit_status(const CheckReport& report)
@@ -177,6 +188,7 @@ Json check_report_json(const CheckReport& report)
     j["device"] = report.device;
     j["size_bytes"] = report.size_bytes;
     j["state"] = check_state(report);
+    j["load"] = report.no_metadata ? Json(nullptr) : Json(to_string(report.load_verdict()));
     j["blank"] = report.blank;
     j["foreign"] = report.foreign ? Json(*report.foreign) : Json(nullptr);
     j["newer_format"] = report.newer_format;

@@ -52,6 +52,21 @@ public:
         (severity == Severity::damage ? report_.damage_count : report_.note_count)++;
     }
 
+    // The problems gathered in from, as notes when as_notes.
+    void merge(const CheckReport& from, bool as_notes)
+    {
+        std::uint64_t listed_damage = 0;
+        for (const Problem& p : from.problems) {
+            listed_damage += p.severity == Severity::damage;
+            add(as_notes ? Severity::note : p.severity, p.copy, p.meta_block, p.offset, p.field,
+                p.message);
+        }
+        const std::uint64_t damage = from.damage_count - listed_damage;
+        const std::uint64_t notes = from.note_count - (from.problems.size() - listed_damage);
+        (as_notes ? report_.note_count : report_.damage_count) += damage;
+        report_.note_count += notes;
+    }
+
 private:
     CheckReport& report_;
 };
@@ -79,6 +94,12 @@ void field_faults(const Superblock& sb, unsigned copy, std::uint64_t device_sect
         faults.push_back({SuperblockField::meta_block_size,
                           "meta_block_size is " + n(sb.meta_block_size) + ", not " +
                               n(block_bytes)});
+    }
+    if (sb.seq == 0 || sb.seq > max_seq) {
+        faults.push_back({SuperblockField::seq,
+                          "seq " + n(sb.seq) + " is " +
+                              (sb.seq == 0 ? std::string("0: no commit writes it")
+                                           : "above 2^63-1: the next commit's number could wrap")});
     }
     if (!is_valid_block_size(sb.block_size)) {
         faults.push_back({SuperblockField::block_size,
@@ -153,7 +174,7 @@ public:
 
     TableScanner(MetadataImage& image, CheckReport& report, CopyReport& c, Collector& out)
         : image_(image), report_(report), c_(c), out_(out), sb_(*c.superblock),
-          target_blocks_(main_blocks(sb_)), mask_(lost_mask(sb_.block_size))
+          target_blocks_(main_blocks(sb_))
     {
     }
 
@@ -259,30 +280,28 @@ private:
         problem(i, severity, &f, "spare block " + n(i * entries_per_block + k) + ": " + message);
     }
 
-    // What the kernel loads but should not find in a used entry.
+    // What the kernel's entry_valid() passes but the load or the format
+    // says more about.
     void check_used_entry(std::uint64_t i, std::size_t k, const Entry& e)
     {
         const std::uint64_t spare = i * entries_per_block + k;
         if (spare >= sb_.pool_blocks) {
+            // load_entry(): spare_pool_claim() fails, and the whole load with it.
             ++c_.outside_pool;
             entry_problem(i, k, Severity::damage, EntryField::block,
                           "in use (block " + n(e.block) + ") but the pool has only " +
                               n(sb_.pool_blocks) + " blocks: the kernel refuses to load it");
         } else if (spare >= sb_.table_used) {
-            entry_problem(i, k, Severity::damage, EntryField::block,
+            entry_problem(i, k, Severity::note, EntryField::block,
                           "in use (block " + n(e.block) + ") but table_used is " +
-                              n(sb_.table_used));
+                              n(sb_.table_used) + " (the kernel loads it all the same)");
         }
         const bool has_lost = e.has_lost_sectors();
         if (((e.flags & flag_lost) != 0) != has_lost) {
-            entry_problem(i, k, Severity::damage, EntryField::flags,
-                          has_lost ? "sectors are marked lost but the LOST flag is clear"
-                                   : "the LOST flag is set but no sector is marked lost");
-        }
-        if ((e.lost[0] & ~mask_[0]) != 0 || (e.lost[1] & ~mask_[1]) != 0) {
-            entry_problem(i, k, Severity::damage, EntryField::lost,
-                          "sectors beyond the " + n(sb_.block_size / 512) +
-                              " of a block are marked lost");
+            entry_problem(i, k, Severity::note, EntryField::flags,
+                          std::string(has_lost ? "sectors are marked lost but the LOST flag is clear"
+                                               : "the LOST flag is set but no sector is marked lost") +
+                              ": the kernel loads the block as not lost");
         }
     }
 
@@ -293,7 +312,7 @@ private:
         Remaps found;
         for (std::size_t k = 0; k < entries_per_block; ++k) {
             const Entry& e = table.entries[k];
-            if (const auto fault = kernel_entry_fault(e, target_blocks_)) {
+            if (const auto fault = kernel_entry_fault(e, target_blocks_, sb_.block_size)) {
                 invalid = true;
                 entry_problem(i, k, Severity::damage, fault->field, fault->reason);
             } else if (e.is_free()) {
@@ -323,23 +342,23 @@ private:
     Collector& out_;
     const Superblock& sb_;
     const std::uint64_t target_blocks_;
-    const std::array<std::uint64_t, lost_words> mask_;
     bool crc_ok_ = false;
     std::uint32_t computed_crc_ = 0;
     std::size_t listed_ = 0;
 };
 
 // The logical checks of a consistent copy: what the kernel's load and the
-// superblock's counters expect of the entries.
+// superblock's counters expect of the entries. Duplicates are damage
+// (severity) in the copy the kernel loads; in one it rewrites, a note.
 void check_remaps(CopyReport& c, Collector& out,
-                  std::vector<std::pair<std::uint64_t, std::uint64_t>>& remaps)
+                  std::vector<std::pair<std::uint64_t, std::uint64_t>>& remaps, Severity severity)
 {
     const Superblock& sb = *c.superblock;
     const Field nr = field(SuperblockField::nr_remaps);
     if (sb.nr_remaps != remaps.size()) {
-        out.add(Severity::damage, c.copy, 0, meta_block_offset(*c.sector, 0) + nr.offset, nr.name,
+        out.add(Severity::note, c.copy, 0, meta_block_offset(*c.sector, 0) + nr.offset, nr.name,
                 "superblock: nr_remaps is " + n(sb.nr_remaps) + " but the table holds " +
-                    n(remaps.size()) + " remaps");
+                    n(remaps.size()) + " remaps (the kernel does not check it on load)");
     }
     std::sort(remaps.begin(), remaps.end());
     std::size_t listed = 0;
@@ -351,11 +370,13 @@ void check_remaps(CopyReport& c, Collector& out,
         ++c.duplicate_blocks;
         std::string message = "block " + n(remaps[i].first) + " is remapped twice: to spare blocks " +
                               n(remaps[i - 1].second) + " and " + n(remaps[i].second) +
-                              " (the kernel refuses to load this table)";
+                              (severity == Severity::damage
+                                   ? " (the kernel refuses to load this table)"
+                                   : " (the kernel loads the other copy and rewrites this one)");
         if (listed++ < max_listed_per_kind)
-            out.copy(Severity::damage, c.copy, std::move(message));
+            out.copy(severity, c.copy, std::move(message));
         else
-            out.count(Severity::damage);
+            out.count(severity);
     }
 }
 
@@ -366,7 +387,7 @@ void compare_same_seq(MetadataImage& image, const CopyReport& a, const CopyRepor
     const Superblock& sa = *a.superblock;
     const Superblock& sb = *b.superblock;
     if (sa.table_used != sb.table_used || sa.nr_remaps != sb.nr_remaps) {
-        out.general(Severity::damage,
+        out.general(Severity::note,
                     "copies 0 and 1 both hold seq " + n(sa.seq) + " but differ: table_used " +
                         n(sa.table_used) + " / " + n(sb.table_used) + ", nr_remaps " +
                         n(sa.nr_remaps) + " / " + n(sb.nr_remaps));
@@ -388,43 +409,63 @@ void compare_same_seq(MetadataImage& image, const CopyReport& a, const CopyRepor
         if (!differ)
             continue;
         if (listed++ < max_listed_per_kind) {
-            out.add(Severity::damage, b.copy, 1 + i, meta_block_offset(*b.sector, 1 + i), "",
+            out.add(Severity::note, b.copy, 1 + i, meta_block_offset(*b.sector, 1 + i), "",
                     "table block " + n(i) + " differs from copy " + n(a.copy) +
-                        "'s although both hold seq " + n(sa.seq));
+                        "'s although both hold seq " + n(sa.seq) +
+                        " (the kernel does not compare the copies: it loads copy " + n(a.copy) +
+                        ")");
         } else {
-            out.count(Severity::damage);
+            out.count(Severity::note);
         }
     }
 }
 
-void compare_fixed_fields(const CheckReport& report, Collector& out)
+// The constructor adopts the valid superblock with the highest seq (copy 0
+// on a tie) and sets up the pool from it; at resume a copy whose layout
+// differs is unusable (same_layout()). The problems go into layout, their
+// severity known once the loaded copy is.
+void compare_fixed_fields(CheckReport& report, Collector& out, std::vector<Problem>& layout)
 {
     const Superblock& a = *report.copies[0].superblock;
     const Superblock& b = *report.copies[1].superblock;
+    const unsigned adopted = b.seq > a.seq ? 1 : 0;
+    CopyReport& other = report.copies[1 - adopted];
     struct Pair {
         SuperblockField which;
         std::uint64_t a, b;
+        bool layout;
     };
     const Pair pairs[] = {
-        {SuperblockField::block_size, a.block_size, b.block_size},
-        {SuperblockField::main_sectors, a.main_sectors, b.main_sectors},
-        {SuperblockField::spare_sectors, a.spare_sectors, b.spare_sectors},
-        {SuperblockField::copy_offset_0, a.copy_offset[0], b.copy_offset[0]},
-        {SuperblockField::copy_offset_1, a.copy_offset[1], b.copy_offset[1]},
-        {SuperblockField::copy_sectors, a.copy_sectors, b.copy_sectors},
-        {SuperblockField::table_blocks, a.table_blocks, b.table_blocks},
-        {SuperblockField::pool_offset, a.pool_offset, b.pool_offset},
-        {SuperblockField::pool_blocks, a.pool_blocks, b.pool_blocks},
-        {SuperblockField::format_time, a.format_time, b.format_time},
+        {SuperblockField::block_size, a.block_size, b.block_size, true},
+        {SuperblockField::main_sectors, a.main_sectors, b.main_sectors, true},
+        {SuperblockField::spare_sectors, a.spare_sectors, b.spare_sectors, false},
+        {SuperblockField::copy_offset_0, a.copy_offset[0], b.copy_offset[0], true},
+        {SuperblockField::copy_offset_1, a.copy_offset[1], b.copy_offset[1], true},
+        {SuperblockField::copy_sectors, a.copy_sectors, b.copy_sectors, true},
+        {SuperblockField::table_blocks, a.table_blocks, b.table_blocks, true},
+        {SuperblockField::pool_offset, a.pool_offset, b.pool_offset, true},
+        {SuperblockField::pool_blocks, a.pool_blocks, b.pool_blocks, true},
+        {SuperblockField::format_time, a.format_time, b.format_time, false},
     };
     for (const Pair& p : pairs) {
         if (p.a == p.b)
             continue;
         const Field f = field(p.which);
-        out.add(Severity::damage, 1, 0, meta_block_offset(*report.copies[1].sector, 0) + f.offset,
-                f.name,
-                "superblock: " + f.name + " is " + n(p.b) + " in copy 1 but " + n(p.a) +
-                    " in copy 0 (one metadata set must agree on it)");
+        const std::uint64_t mine = other.copy == 0 ? p.a : p.b;
+        const std::uint64_t theirs = other.copy == 0 ? p.b : p.a;
+        std::string message = "superblock: " + f.name + " is " + n(mine) + " in copy " +
+                              n(other.copy) + " but " + n(theirs) + " in copy " + n(adopted);
+        const std::uint64_t offset = meta_block_offset(*other.sector, 0) + f.offset;
+        if (p.layout) {
+            other.layout_differs = true;
+            layout.push_back(Problem{Severity::damage, other.copy, 0, offset, f.name,
+                                     message + ": the layout differs from the one the kernel "
+                                               "adopts (copy " + n(adopted) +
+                                         "'s), so it does not use this copy"});
+        } else {
+            out.add(Severity::note, other.copy, 0, offset, f.name,
+                    message + " (the kernel does not compare it)");
+        }
     }
 }
 
@@ -535,6 +576,29 @@ std::string_view to_string(Severity severity) noexcept
     return severity == Severity::damage ? "damage" : "note";
 }
 
+std::string_view to_string(LoadVerdict verdict) noexcept
+{
+    switch (verdict) {
+    case LoadVerdict::ok: return "ok";
+    case LoadVerdict::degraded: return "degraded";
+    case LoadVerdict::refused: return "refused";
+    }
+    return "?";
+}
+
+LoadVerdict CheckReport::load_verdict() const noexcept
+{
+    const CopyReport* loaded = chosen_copy();
+    // load_entry() fails on a spare block outside the pool or used twice,
+    // and a block remapped twice.
+    if (!loaded || loaded->outside_pool != 0 || loaded->duplicate_blocks != 0)
+        return LoadVerdict::refused;
+    for (const CopyReport& c : copies)
+        if (c.status != CopyStatus::ok)
+            return LoadVerdict::degraded;
+    return LoadVerdict::ok;
+}
+
 std::uint64_t CheckReport::newest_seq() const noexcept
 {
     return std::max(copies[0].newest_seq, copies[1].newest_seq);
@@ -562,7 +626,8 @@ std::vector<SuperblockFault> superblock_faults(const RawBlock& raw, unsigned cop
     return superblock_field_faults(sb, copy, device_sectors);
 }
 
-std::optional<EntryFault> kernel_entry_fault(const Entry& e, std::uint64_t target_blocks)
+std::optional<EntryFault> kernel_entry_fault(const Entry& e, std::uint64_t target_blocks,
+                                             std::uint32_t block_size)
 {
     if (e.is_free()) {
         if (e.flags != 0)
@@ -577,6 +642,12 @@ std::optional<EntryFault> kernel_entry_fault(const Entry& e, std::uint64_t targe
         return EntryFault{EntryField::reserved, "reserved is " + hex(e.reserved) + ", not 0"};
     if ((e.flags & ~known_flags) != 0)
         return EntryFault{EntryField::flags, "unknown flags " + hex(e.flags & ~known_flags)};
+    // Checked whether LOST is set or not.
+    const auto mask = lost_mask(block_size);
+    if ((e.lost[0] & ~mask[0]) != 0 || (e.lost[1] & ~mask[1]) != 0) {
+        return EntryFault{EntryField::lost, "sectors beyond the " + n(block_size / 512) +
+                                                " of a block are marked lost"};
+    }
     return std::nullopt;
 }
 
@@ -721,7 +792,7 @@ bool describe_no_metadata(CheckReport& report, Collector& out)
     return true;
 }
 
-void compare_superblocks(CheckReport& report, Collector& out)
+void compare_superblocks(CheckReport& report, Collector& out, std::vector<Problem>& layout)
 {
     const CopyReport& c0 = report.copies[0];
     const CopyReport& c1 = report.copies[1];
@@ -733,7 +804,7 @@ void compare_superblocks(CheckReport& report, Collector& out)
                         uuid_to_string(c0.superblock->uuid) + " and " +
                         uuid_to_string(c1.superblock->uuid) + "): the kernel refuses the spare");
     } else if (c0.superblock_valid() && c1.superblock_valid()) {
-        compare_fixed_fields(report, out);
+        compare_fixed_fields(report, out, layout);
     }
 }
 
@@ -851,19 +922,36 @@ void final_verdict(const CheckReport& report, Collector& out)
     }
 }
 
+// A copy the kernel does not load but rewrites at its next commit, losing
+// nothing: its superblock is valid and no newer than the loaded copy's.
+// What is wrong in its table is a note.
+bool rewritten_by_kernel(const CheckReport& report, const CopyReport& c)
+{
+    const CopyReport* chosen = report.chosen_copy();
+    return chosen && chosen->copy != c.copy && c.superblock_valid() && !report.uuid_conflict &&
+           c.superblock->seq <= chosen->superblock->seq;
+}
+
 // The tables of the copies with a valid superblock, which copy the kernel
 // loads, and what the kernel expects of its entries.
 void check_tables(MetadataImage& image, CheckReport& report, Collector& out)
 {
     std::array<TableScanner::Remaps, nr_copies> remaps;
-    for (CopyReport& c : report.copies)
-        if (c.superblock_valid())
-            TableScanner(image, report, c, out).scan(remaps[c.copy]);
+    // Each copy's table problems, until the copy the kernel loads is known.
+    std::array<CheckReport, nr_copies> found;
+    for (CopyReport& c : report.copies) {
+        if (c.superblock_valid() && !c.layout_differs) {
+            Collector scratch(found[c.copy]);
+            TableScanner(image, report, c, scratch).scan(remaps[c.copy]);
+        }
+    }
     choose_copy(report);
 
     for (CopyReport& c : report.copies) {
+        const bool discarded = rewritten_by_kernel(report, c);
+        out.merge(found[c.copy], discarded);
         if (c.consistent)
-            check_remaps(c, out, remaps[c.copy]);
+            check_remaps(c, out, remaps[c.copy], discarded ? Severity::note : Severity::damage);
         remaps[c.copy].clear();
     }
     const CopyReport& c0 = report.copies[0];
@@ -902,9 +990,15 @@ CheckReport check_metadata(MetadataImage& image)
             c.superblock_status == SuperblockStatus::unreadable)
             report_superblock_faults(out, c, faults[c.copy]);
     }
-    compare_superblocks(report, out);
+    std::vector<Problem> layout;
+    compare_superblocks(report, out, layout);
 
     check_tables(image, report, out);
+    for (const Problem& p : layout) {
+        out.add(rewritten_by_kernel(report, report.copies[*p.copy]) ? Severity::note
+                                                                     : Severity::damage,
+                p.copy, p.meta_block, p.offset, p.field, p.message);
+    }
     classify_copies(report, out);
     describe_found_by_scan(report, out);
     final_verdict(report, out);

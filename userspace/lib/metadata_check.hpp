@@ -71,6 +71,9 @@ struct CopyReport {
     std::uint64_t outside_pool = 0;        // entries in use at spare >= pool_blocks
     CopyStatus status = CopyStatus::missing;
     bool found_by_scan = false;  // copy 1 found only by scanning the whole device
+    // A valid superblock whose layout differs from the one the kernel adopts
+    // (the other copy's): the kernel does not use this copy.
+    bool layout_differs = false;
 
     bool superblock_valid() const noexcept { return superblock_status == SuperblockStatus::valid; }
 };
@@ -88,6 +91,14 @@ struct MetadataScan {
 
 // Reads the whole device.
 MetadataScan scan_for_metadata(MetadataImage& image);
+
+// What the kernel makes of the metadata at table load and first resume
+// (remap_metadata_open(), remap_metadata_load()): loads it with both copies
+// usable and of one commit (metadata_state ok), loads one copy and rewrites
+// the other at its next commit (degraded), or refuses the spare.
+enum class LoadVerdict { ok, degraded, refused };
+
+std::string_view to_string(LoadVerdict verdict) noexcept;
 
 struct CheckReport {
     std::string device;
@@ -110,6 +121,9 @@ struct CheckReport {
     static constexpr std::size_t max_listed_problems = 1000;
 
     bool damaged() const noexcept { return damage_count > 0; }
+    LoadVerdict load_verdict() const noexcept;
+    // No damage, but the kernel would load the spare degraded.
+    bool degraded() const noexcept { return !damaged() && load_verdict() == LoadVerdict::degraded; }
     std::uint64_t problems_omitted() const noexcept
     {
         return damage_count + note_count - problems.size();
@@ -136,12 +150,14 @@ std::vector<SuperblockFault> superblock_field_faults(const Superblock& sb, unsig
                                                      std::uint64_t device_sectors);
 
 // Why the kernel would refuse one table entry (entry_valid()), or nullopt.
-// main_blocks is the target's length in blocks.
+// main_blocks is the target's length in blocks, block_size its block size
+// in bytes (lost bits at or beyond its sectors are refused).
 struct EntryFault {
     EntryField field;
     std::string reason;
 };
-std::optional<EntryFault> kernel_entry_fault(const Entry& entry, std::uint64_t main_blocks);
+std::optional<EntryFault> kernel_entry_fault(const Entry& entry, std::uint64_t main_blocks,
+                                             std::uint32_t block_size);
 
 // The byte offset of metadata block meta_block (0 the superblock) of the
 // copy whose superblock is at copy_sector.

@@ -25,6 +25,8 @@ inline constexpr std::uint64_t free_entry = ~std::uint64_t{0};
 inline constexpr std::uint32_t flag_lost = 1u << 0;
 inline constexpr std::uint32_t flag_auto = 1u << 1;
 inline constexpr std::uint32_t known_flags = flag_lost | flag_auto;
+// The highest seq a superblock may carry (the kernel's DM_REMAP_MAX_SEQ).
+inline constexpr std::uint64_t max_seq = (std::uint64_t{1} << 63) - 1;
 inline constexpr std::uint32_t max_sectors_per_block = 128;  // 65536-byte blocks
 inline constexpr std::size_t lost_words = max_sectors_per_block / 64;
 

@@ -135,9 +135,9 @@ std::vector<GeometryFault> geometry_faults(const Superblock& sb, std::uint64_t d
                               " sectors) ends beyond the device's " + n(device_sectors) +
                               " sectors (truncated image or smaller device?)"});
     }
-    // An overflowing product is larger than any pool_blocks.
+    // The kernel refuses a product that overflows, as it refuses one too small.
     const auto slots = mul(sb.table_blocks, entries_per_block);
-    if (slots && *slots < sb.pool_blocks) {
+    if (!slots || *slots < sb.pool_blocks) {
         faults.push_back({SuperblockField::table_blocks,
                           n(sb.table_blocks) + " table blocks cannot describe " +
                               n(sb.pool_blocks) + " spare blocks"});
@@ -150,6 +150,21 @@ std::vector<GeometryFault> geometry_faults(const Superblock& sb, std::uint64_t d
     if (sb.pool_blocks > u32_max) {
         faults.push_back({SuperblockField::pool_blocks,
                           "pool_blocks " + n(sb.pool_blocks) + " exceeds 2^32-1"});
+    }
+    // Placed so by remap_geometry_compute(); the kernel refuses anything else.
+    if (sb.copy_sectors % block_sectors != 0) {
+        faults.push_back({SuperblockField::copy_sectors, "copy_sectors " + n(sb.copy_sectors) +
+                                                             " is not a multiple of 8 sectors"});
+    }
+    if (sb.copy_offset[1] % block_sectors != 0) {
+        faults.push_back({SuperblockField::copy_offset_1, "copy_offset[1] " + n(sb.copy_offset[1]) +
+                                                              " is not a multiple of 8 sectors"});
+    }
+    const std::uint64_t bs = sb.block_size / 512;
+    if (bs != 0 && sb.pool_offset % bs != 0) {
+        faults.push_back({SuperblockField::pool_offset,
+                          "pool_offset " + n(sb.pool_offset) + " is not a multiple of the block (" +
+                              n(bs) + " sectors)"});
     }
     return faults;
 }

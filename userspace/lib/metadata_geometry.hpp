@@ -40,8 +40,9 @@ struct GeometryFault {
 };
 
 // The kernel's geometry_fits() as a list of what fails, empty when the
-// layout fits a device of device_sectors. Unlike the kernel, sums and
-// products that overflow 64 bits count as not fitting.
+// layout fits a device of device_sectors. As in the kernel, sums and
+// products that overflow 64 bits count as not fitting, and copy_sectors,
+// copy_offset[1] and pool_offset must be aligned as the format places them.
 std::vector<GeometryFault> geometry_faults(const Superblock& sb, std::uint64_t device_sectors);
 
 bool is_valid_block_size(std::uint64_t block_size) noexcept;

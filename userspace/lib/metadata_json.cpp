@@ -8,6 +8,7 @@
 
 #include "error.hpp"
 #include "metadata_geometry.hpp"
+#include "metadata_write.hpp"
 
 namespace dmremap::metadata {
 
@@ -257,7 +258,12 @@ DumpWriter::DumpWriter(std::ostream& out, const CheckReport& report) : out_(out)
     const CopyReport* chosen = report.chosen_copy();
     if (!chosen)
         throw std::logic_error("a dump needs a consistent copy");
-    begin(report, *chosen->superblock, chosen->copy, nullptr);
+    // As the kernel loads it: it loads entries in use beyond table_used,
+    // and does not check nr_remaps.
+    Superblock sb = *chosen->superblock;
+    sb.table_used = std::max(sb.table_used, chosen->highest_used_spare);
+    sb.nr_remaps = chosen->remaps;
+    begin(report, sb, chosen->copy, nullptr);
 }
 
 DumpWriter::DumpWriter(std::ostream& out, const CheckReport& report, const SalvageResult& salvage)
@@ -271,6 +277,7 @@ DumpWriter::DumpWriter(std::ostream& out, const CheckReport& report, const Salva
 void DumpWriter::begin(const CheckReport& report, const Superblock& superblock,
                        std::optional<unsigned> chosen, const SalvageResult* salvage)
 {
+    block_size_ = superblock.block_size;
     Json copies = Json::array();
     for (const CopyReport& c : report.copies) {
         Json copy;
@@ -292,8 +299,10 @@ void DumpWriter::begin(const CheckReport& report, const Superblock& superblock,
     out_ << ",\n  \"remaps\": [";
 }
 
-void DumpWriter::add(std::uint64_t spare_block, const Entry& entry, const RemapSource* source)
+void DumpWriter::add(std::uint64_t spare_block, const Entry& raw, const RemapSource* source)
 {
+    // As the kernel loads it: lost sectors only with the LOST flag.
+    const Entry entry = normalized(raw, block_size_);
     Json remap;
     remap["block"] = entry.block;
     remap["spare_block"] = spare_block;

@@ -52,6 +52,7 @@ private:
 
     std::ostream& out_;
     bool first_ = true;
+    std::uint32_t block_size_ = 0;
 };
 
 // The entry's flags by name ("lost", "auto"; unknown bits as "0x..").

@@ -1,7 +1,6 @@
 #include "metadata_repair.hpp"
 
 #include <algorithm>
-#include <limits>
 
 #include "error.hpp"
 #include "metadata_geometry.hpp"
@@ -162,7 +161,7 @@ bool table_block_valid(const RawBlock& raw, unsigned copy, std::uint64_t index,
         return false;
     const std::uint64_t target_blocks = main_blocks(sb);
     return std::none_of(t.entries.begin(), t.entries.end(), [&](const Entry& e) {
-        return kernel_entry_fault(e, target_blocks).has_value();
+        return kernel_entry_fault(e, target_blocks, sb.block_size).has_value();
     });
 }
 
@@ -339,8 +338,10 @@ RepairPlan plan_repair(MetadataImage& image, const CheckReport& report)
     if (!copies_usable && !plan.salvage)
         return plan;
 
-    if (report.newest_seq() == std::numeric_limits<std::uint64_t>::max()) {
-        plan.refusal = "the sequence numbers on the device are exhausted";
+    // The kernel refuses a superblock whose seq is above max_seq.
+    if (std::max(report.newest_seq(), plan.base.seq) >= max_seq) {
+        plan.refusal = "the sequence numbers on the device are exhausted (the kernel refuses a "
+                       "seq above 2^63-1)";
         plan.actions.clear();
         return plan;
     }

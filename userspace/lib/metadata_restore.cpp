@@ -1,7 +1,6 @@
 #include "metadata_restore.hpp"
 
 #include <algorithm>
-#include <limits>
 
 #include "error.hpp"
 #include "metadata_geometry.hpp"
@@ -88,9 +87,11 @@ RestoreResult restore_metadata(MetadataImage& image, const Dump& dump, bool forc
     std::uint64_t newest = std::max(report.newest_seq(), dump.superblock.seq);
     if (const auto sb = good_superblock_at(image, dump.superblock.copy_offset[1]))
         newest = std::max(newest, sb->seq);
-    if (newest == std::numeric_limits<std::uint64_t>::max()) {
+    // The kernel refuses a superblock whose seq is above max_seq.
+    if (newest >= max_seq) {
         throw OperationError("restore metadata to", image.name(),
-                             "the sequence numbers on the device are exhausted");
+                             "the sequence numbers on the device are exhausted (the kernel "
+                             "refuses a seq above 2^63-1)");
     }
     if (const CopyReport* chosen = report.chosen_copy();
         chosen && chosen->superblock->uuid == dump.superblock.uuid &&

@@ -326,7 +326,7 @@ private:
     {
         Superblock widest = base_;
         widest.main_sectors = *std::max_element(main_candidates_.begin(), main_candidates_.end());
-        if (const auto fault = kernel_entry_fault(e, main_blocks(widest)))
+        if (const auto fault = kernel_entry_fault(e, main_blocks(widest), base_.block_size))
             return fault->reason;
         if (!e.is_free() && spare >= base_.pool_blocks)
             return "spare block " + n(spare) + " lies outside the " + n(base_.pool_blocks) +

@@ -13,9 +13,12 @@ Entry normalized(const Entry& entry, std::uint32_t block_size) noexcept
     e.block = entry.block;
     if (entry.is_free())
         return e;
+    // The kernel reads lost[] only when LOST is set: without it the block
+    // loads as not lost.
     const auto mask = lost_mask(block_size);
-    for (std::size_t w = 0; w < lost_words; ++w)
-        e.lost[w] = entry.lost[w] & mask[w];
+    if ((entry.flags & flag_lost) != 0)
+        for (std::size_t w = 0; w < lost_words; ++w)
+            e.lost[w] = entry.lost[w] & mask[w];
     e.flags = entry.flags & known_flags & ~flag_lost;
     if (e.has_lost_sectors())
         e.flags |= flag_lost;

@@ -32,9 +32,9 @@ struct WriteRequest {
 std::uint64_t write_metadata(MetadataImage& image, const WriteRequest& request,
                              const EntrySource& source);
 
-// An entry as the kernel's encode_entry() would write it, with the lost
-// bitmap cut to the block's sectors and the LOST flag set exactly when a
-// sector is lost.
+// An entry as the kernel loads it and its encode_entry() would write it
+// back: lost sectors only when LOST was set (cut to the block's sectors),
+// and LOST set exactly when a sector is lost.
 Entry normalized(const Entry& entry, std::uint32_t block_size) noexcept;
 
 }  // namespace dmremap::metadata

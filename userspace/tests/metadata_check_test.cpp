@@ -86,7 +86,7 @@ TEST(MetadataCheck, EveryBlockSizeIsClean)
 
 struct SuperblockCase {
     SuperblockField field;
-    enum Expect { fault, missing, uuid_conflict, disagree, newer, clean, nr_remaps } expect;
+    enum Expect { fault, missing, uuid_conflict, layout, disagree, clean, nr_remaps } expect;
     std::vector<std::string> fields;  // acceptable fault fields, for fault and disagree
 };
 
@@ -95,11 +95,11 @@ const std::vector<SuperblockCase> superblock_cases = {
     {SuperblockField::magic, SuperblockCase::missing, {}},
     {SuperblockField::version, SuperblockCase::fault, {"version"}},
     {SuperblockField::copy, SuperblockCase::fault, {"copy"}},
-    {SuperblockField::seq, SuperblockCase::newer, {}},
+    {SuperblockField::seq, SuperblockCase::fault, {"seq"}},  // above 2^63-1
     {SuperblockField::uuid, SuperblockCase::uuid_conflict, {}},
     {SuperblockField::block_size, SuperblockCase::fault, {"block_size"}},
     {SuperblockField::meta_block_size, SuperblockCase::fault, {"meta_block_size"}},
-    {SuperblockField::main_sectors, SuperblockCase::disagree, {"main_sectors"}},
+    {SuperblockField::main_sectors, SuperblockCase::layout, {"main_sectors"}},
     {SuperblockField::spare_sectors, SuperblockCase::disagree, {"spare_sectors"}},
     {SuperblockField::copy_offset_0, SuperblockCase::fault, {"copy_offset[0]"}},
     {SuperblockField::copy_offset_1, SuperblockCase::fault, {"copy_offset[1]", "pool_blocks"}},
@@ -153,28 +153,35 @@ TEST(MetadataCheck, EverySuperblockFieldCorruptedInTurnWithAGoodCrc)
                 EXPECT_TRUE(r.uuid_conflict) << what;
                 EXPECT_FALSE(r.chosen) << what;
                 break;
+            case SuperblockCase::layout:
+                // The kernel adopts copy 0 (same seq) and does not use copy 1.
+                EXPECT_FALSE(r.damaged()) << what;
+                EXPECT_TRUE(r.degraded()) << what;
+                EXPECT_TRUE(r.copies[1].layout_differs) << what;
+                EXPECT_EQ(r.copies[1].status, CopyStatus::damaged) << what;
+                ASSERT_TRUE(r.chosen) << what;
+                EXPECT_EQ(*r.chosen, 0u) << what;
+                EXPECT_TRUE(has_problem(r, Severity::note, 1, 0, c.fields[0], "layout differs"))
+                    << what;
+                break;
             case SuperblockCase::disagree: {
-                EXPECT_TRUE(r.damaged()) << what;
+                // Not part of the layout: the kernel does not compare it.
+                EXPECT_FALSE(r.damaged()) << what;
+                EXPECT_FALSE(r.degraded()) << what;
                 bool named = false;
                 for (const std::string& name : c.fields)
-                    named |= has_problem(r, Severity::damage, 1, 0, name, "in copy 1 but");
+                    named |= has_problem(r, Severity::note, 1, 0, name, "in copy 1 but");
                 EXPECT_TRUE(named) << what;
                 break;
             }
-            case SuperblockCase::newer:
-                // Indistinguishable from a newer commit that changed nothing.
-                EXPECT_FALSE(r.damaged()) << what;
-                ASSERT_TRUE(r.chosen) << what;
-                EXPECT_EQ(*r.chosen, copy) << what;
-                EXPECT_EQ(r.copies[other].status, CopyStatus::stale) << what;
-                break;
             case SuperblockCase::clean:
                 EXPECT_FALSE(r.damaged()) << what;
                 EXPECT_EQ(r.note_count, 0u) << what;
                 break;
             case SuperblockCase::nr_remaps:
-                EXPECT_TRUE(r.damaged()) << what;
-                EXPECT_TRUE(has_problem(r, Severity::damage, copy, 0, "nr_remaps")) << what;
+                // Not checked on load.
+                EXPECT_FALSE(r.damaged()) << what;
+                EXPECT_TRUE(has_problem(r, Severity::note, copy, 0, "nr_remaps")) << what;
                 EXPECT_EQ(r.copies[copy].status, CopyStatus::ok) << what;
                 break;
             }
@@ -322,7 +329,10 @@ TEST(MetadataCheck, EveryTableHeaderFieldCorruptedInTurn)
                         EXPECT_EQ(*r.chosen, other) << what;
                         continue;
                     }
-                    EXPECT_TRUE(r.damaged()) << what;
+                    // The kernel loads the other copy, of the same commit, and
+                    // rewrites this one: degraded, nothing lost.
+                    EXPECT_FALSE(r.damaged()) << what;
+                    EXPECT_TRUE(r.degraded()) << what;
                     EXPECT_EQ(r.copies[copy].status, CopyStatus::damaged) << what;
                     EXPECT_EQ(r.copies[copy].damaged_blocks, std::vector<std::uint64_t>{index})
                         << what;
@@ -343,14 +353,24 @@ TEST(MetadataCheck, EveryTableHeaderFieldCorruptedInTurn)
     }
 }
 
-TEST(MetadataCheck, AZeroedTableBlockIsDamaged)
+TEST(MetadataCheck, AZeroedTableBlockMakesTheCopyUnusable)
 {
     ImageBuilder b = populated();
     b.fill(b.table_offset(1, 2), 4096, 0);
     const CheckReport r = check_builder(b);
-    EXPECT_TRUE(r.damaged());
-    EXPECT_TRUE(has_problem(r, Severity::damage, 1, 3, "magic", "all zeros"));
+    // The kernel loads copy 0 and rewrites copy 1, which held nothing newer.
+    EXPECT_FALSE(r.damaged()) << listing(r);
+    EXPECT_TRUE(r.degraded());
+    EXPECT_EQ(r.copies[1].status, CopyStatus::damaged);
+    EXPECT_TRUE(has_problem(r, Severity::note, 1, 3, "magic", "all zeros"));
     EXPECT_EQ(*r.chosen, 0u);
+
+    // Copy 0 too: nothing to load.
+    b.fill(b.table_offset(0, 2), 4096, 0);
+    const CheckReport both = check_builder(b);
+    EXPECT_TRUE(both.damaged());
+    EXPECT_FALSE(both.chosen);
+    EXPECT_TRUE(has_problem(both, Severity::damage, 1, 3, "magic", "all zeros"));
 }
 
 // An entry written into table block 0 of both copies (so that the copies
@@ -388,9 +408,12 @@ TEST(MetadataCheck, EntriesTheKernelRefusesMakeTheCopyInconsistent)
         {7, 0x4, 0, "entries[5].flags"},
         {7, 0x80000000, 0, "entries[5].flags"},
         {free_entry, flag_auto, 0, "entries[5].flags"},
+        {7, flag_lost, 0, "entries[5].lost"},  // lost bits set below
     };
     for (const Case& c : cases) {
-        ImageBuilder b = with_entry(5, c.block, c.flags, c.reserved, 0);
+        // A lost bit beyond the 8 sectors of the block (only the last case
+        // has no other fault).
+        ImageBuilder b = with_entry(5, c.block, c.flags, c.reserved, c.block == free_entry ? 0 : 0x100);
         const CheckReport r = check_builder(b);
         const std::string what = c.field + "\n" + listing(r);
         EXPECT_TRUE(r.damaged()) << what;
@@ -401,7 +424,25 @@ TEST(MetadataCheck, EntriesTheKernelRefusesMakeTheCopyInconsistent)
     }
 }
 
-TEST(MetadataCheck, EntriesTheKernelLoadsButThatAreWrongAreDamage)
+TEST(MetadataCheck, LostBitsBeyondTheBlockMakeTheCopyInconsistent)
+{
+    // Whether LOST is set or not: entry_valid() checks lost[] always.
+    for (const std::uint32_t flags : {flag_lost, 0u}) {
+        for (const auto& [lost0, lost1] : {std::pair<std::uint64_t, std::uint64_t>{0x100, 0},
+                                           {0x1, 0x1}}) {
+            ImageBuilder b = with_entry(5, 7, flags, 0, lost0, lost1);
+            const CheckReport r = check_builder(b);
+            const std::string what = std::to_string(flags) + "\n" + listing(r);
+            EXPECT_TRUE(r.damaged()) << what;
+            EXPECT_FALSE(r.chosen) << what;
+            EXPECT_FALSE(r.copies[0].consistent) << what;
+            EXPECT_TRUE(has_problem(r, Severity::damage, 0, 1, "entries[5].lost", "beyond the 8"))
+                << what;
+        }
+    }
+}
+
+TEST(MetadataCheck, ALostFlagThatDisagreesWithTheBitsIsANote)
 {
     struct Case {
         std::uint64_t block;
@@ -411,20 +452,21 @@ TEST(MetadataCheck, EntriesTheKernelLoadsButThatAreWrongAreDamage)
         std::string field;
         std::string text;
     };
+    // The kernel loads both as not lost.
     const std::vector<Case> cases = {
         {7, flag_lost, 0, 0, "entries[5].flags", "no sector is marked lost"},
         {7, 0, 0x1, 0, "entries[5].flags", "LOST flag is clear"},
-        {7, flag_lost, 0x100, 0, "entries[5].lost", "beyond the 8"},
-        {7, flag_lost, 0x1, 0x1, "entries[5].lost", "beyond the 8"},
     };
     for (const Case& c : cases) {
         ImageBuilder b = with_entry(5, c.block, c.flags, 0, c.lost0, c.lost1);
         const CheckReport r = check_builder(b);
         const std::string what = c.text + "\n" + listing(r);
-        EXPECT_TRUE(r.damaged()) << what;
+        EXPECT_FALSE(r.damaged()) << what;
         ASSERT_TRUE(r.chosen) << what;
         EXPECT_TRUE(r.copies[0].consistent) << what;
-        EXPECT_TRUE(has_problem(r, Severity::damage, 0, 1, c.field, c.text)) << what;
+        EXPECT_TRUE(has_problem(r, Severity::note, 0, 1, c.field, c.text)) << what;
+        EXPECT_TRUE(has_problem(r, Severity::note, 0, 1, c.field, "loads the block as not lost"))
+            << what;
     }
 }
 
@@ -436,7 +478,7 @@ TEST(MetadataCheck, AFreeEntryWithLeftoversIsANote)
     EXPECT_TRUE(has_problem(r, Severity::note, 0, 1, "entries[5].reserved"));
 }
 
-TEST(MetadataCheck, AnEntryBeyondTableUsedIsDamage)
+TEST(MetadataCheck, AnEntryBeyondTableUsedIsANote)
 {
     ImageBuilder b = populated();  // table_used 300: slots 300..380 of block 2 unused
     for (unsigned copy = 0; copy < 2; ++copy) {
@@ -448,8 +490,9 @@ TEST(MetadataCheck, AnEntryBeyondTableUsedIsDamage)
         b.put_superblock(copy, sb);
     }
     const CheckReport r = check_builder(b);
-    EXPECT_TRUE(r.damaged());
-    EXPECT_TRUE(has_problem(r, Severity::damage, 0, 3, "entries[56].block", "table_used is 300"));
+    // The kernel reads the whole table block and loads it.
+    EXPECT_FALSE(r.damaged()) << listing(r);
+    EXPECT_TRUE(has_problem(r, Severity::note, 0, 3, "entries[56].block", "table_used is 300"));
 }
 
 TEST(MetadataCheck, AnEntryOutsideThePoolIsDamage)
@@ -488,26 +531,28 @@ TEST(MetadataCheck, ABlockRemappedTwiceIsDamage)
     EXPECT_TRUE(has_problem(r, Severity::damage, 0, std::nullopt, "", "block 10 is remapped twice"));
 }
 
-TEST(MetadataCheck, ANrRemapsMismatchIsDamage)
+TEST(MetadataCheck, ANrRemapsMismatchIsANote)
 {
     ImageBuilder b = populated();
     auto sb = b.superblock(1);
     sb.nr_remaps = 5;
     b.put_superblock(1, sb);
     const CheckReport r = check_builder(b);
-    EXPECT_TRUE(r.damaged());
-    EXPECT_TRUE(has_problem(r, Severity::damage, 1, 0, "nr_remaps", "table holds 6"));
+    EXPECT_FALSE(r.damaged());  // the kernel does not check it on load
+    EXPECT_TRUE(has_problem(r, Severity::note, 1, 0, "nr_remaps", "table holds 6"));
 }
 
-TEST(MetadataCheck, CopiesOfOneCommitThatDifferAreDamage)
+TEST(MetadataCheck, CopiesOfOneCommitThatDifferAreANote)
 {
     ImageBuilder b = populated();
     auto tb = b.table_block(1, 1);
     tb.entries[0].block = 4242;  // spare block 127: block 13 in copy 0
     b.put_table_block(1, 1, tb);
     const CheckReport r = check_builder(b);
-    EXPECT_TRUE(r.damaged()) << listing(r);
-    EXPECT_TRUE(has_problem(r, Severity::damage, 1, 2, "", "differs from copy 0"));
+    // The kernel loads copy 0 and never compares them.
+    EXPECT_FALSE(r.damaged()) << listing(r);
+    EXPECT_EQ(r.load_verdict(), LoadVerdict::ok);
+    EXPECT_TRUE(has_problem(r, Severity::note, 1, 2, "", "differs from copy 0"));
 }
 
 TEST(MetadataCheck, TwoMetadataSetsAreDamage)
@@ -641,8 +686,9 @@ TEST(MetadataCheck, ReadErrorsAreLocated)
         MemoryImage image(b.bytes());
         image.fail_reads_at(b.table_offset(1, 1) + 100);
         const CheckReport r = check_metadata(image);
-        EXPECT_TRUE(r.damaged());
-        EXPECT_TRUE(has_problem(r, Severity::damage, 1, 2, "", "cannot be read"));
+        // A copy the kernel rewrites: a note, but counted as a read error.
+        EXPECT_EQ(r.read_errors, 1u);
+        EXPECT_TRUE(has_problem(r, Severity::note, 1, 2, "", "cannot be read"));
         EXPECT_EQ(*r.chosen, 0u);
     }
     {
@@ -793,9 +839,15 @@ TEST(MetadataCheck, ProblemsBeyondTheListingLimitAreCounted)
     b.fill(b.table_offset(1, 0), blocks * 4096, 0);
     const CheckReport r = check_builder(b);
     EXPECT_EQ(r.problems.size(), CheckReport::max_listed_problems);
-    EXPECT_GE(r.damage_count, blocks);
+    EXPECT_GE(r.note_count, blocks);  // copy 1 is rewritten by the kernel: notes
     EXPECT_GT(r.problems_omitted(), 0u);
     EXPECT_EQ(*r.chosen, 0u);
+
+    b.fill(b.table_offset(0, 0), blocks * 4096, 0);
+    const CheckReport both = check_builder(b);
+    EXPECT_EQ(both.problems.size(), CheckReport::max_listed_problems);
+    EXPECT_GE(both.damage_count, 2 * blocks);
+    EXPECT_FALSE(both.chosen);
 }
 
 }  // namespace

@@ -69,6 +69,35 @@ TEST(MetadataRepair, LeavesACleanSpareAlone)
     EXPECT_EQ(r.bytes, b.bytes());
 }
 
+TEST(MetadataRepair, RewritesACopyWhoseLayoutTheKernelWouldNotUse)
+{
+    ImageBuilder b = populated();
+    auto sb = b.superblock(1);
+    sb.pool_blocks -= 1;  // fits, but is not copy 0's layout
+    b.put_superblock(1, sb);
+    const Repaired r = repair(b.bytes());
+    EXPECT_TRUE(r.plan.needed);
+    ASSERT_TRUE(r.plan.possible) << r.plan.refusal;
+    EXPECT_EQ(r.plan.source, 0u);
+    expect_healthy(r, "layout");
+    EXPECT_EQ(r.after.copies[1].superblock->pool_blocks, b.superblock(0).pool_blocks);
+    EXPECT_EQ(r.after.load_verdict(), LoadVerdict::ok);
+}
+
+TEST(MetadataRepair, RefusesASeqTheKernelWouldRefuseNext)
+{
+    ImageBuilder b = populated();
+    auto sb = b.superblock(0);
+    sb.seq = max_seq;  // valid, and the newest: nothing above it is
+    b.put_superblock(0, sb);
+    b.bytes()[b.superblock_offset(1) + 200] ^= 1;  // something to repair
+    const Repaired r = repair(b.bytes());
+    EXPECT_TRUE(r.plan.needed);
+    EXPECT_FALSE(r.plan.possible);
+    EXPECT_NE(r.plan.refusal.find("exhausted"), std::string::npos) << r.plan.refusal;
+    EXPECT_EQ(r.writes, 0u);
+}
+
 TEST(MetadataRepair, RebuildsEachDamagedCopyFromTheOther)
 {
     for (unsigned copy = 0; copy < 2; ++copy) {
@@ -228,9 +257,12 @@ TEST(MetadataRepair, CorrectsCountersAndLostFlags)
         b.put_superblock(copy, sb);
         auto tb = b.table_block(copy, 0);
         tb.entries[0].flags = flag_lost;  // no sector lost
-        tb.entries[1].lost[0] = 0x1ff;    // sector 8 is beyond a 4 KiB block, no LOST flag
+        tb.entries[1].lost[0] = 0xff;     // no LOST flag: the kernel loads it as not lost
         b.put_table_block(copy, 0, tb);
     }
+    // The kernel loads all that (notes only): a bad superblock CRC in copy 1
+    // makes the repair needed.
+    b.bytes()[b.superblock_offset(1) + 200] ^= 1;
     const Repaired r = repair(b.bytes());
     ASSERT_TRUE(r.plan.possible) << r.plan.refusal;
     expect_healthy(r, "counters");
@@ -239,8 +271,8 @@ TEST(MetadataRepair, CorrectsCountersAndLostFlags)
     std::map<std::uint64_t, Entry> entries;
     for_each_remap(image, r.after.copies[0], [&](std::uint64_t s, const Entry& e) { entries[s] = e; });
     EXPECT_EQ(entries.at(0).flags, 0u);
-    EXPECT_EQ(entries.at(1).flags, flag_auto | flag_lost);
-    EXPECT_EQ(entries.at(1).lost[0], 0xffu);
+    EXPECT_EQ(entries.at(1).flags, flag_auto);
+    EXPECT_EQ(entries.at(1).lost[0], 0u);
     bool said = false;
     for (const std::string& action : r.plan.actions)
         said |= action.find("nr_remaps") != std::string::npos;
@@ -294,6 +326,9 @@ TEST(MetadataRepair, RaisesTableUsedOverEntriesInUse)
         tb.entries[320 - 254].block = 99;
         b.put_table_block(copy, 2, tb);
     }
+    // The kernel loads that (a note): a bad superblock CRC in copy 1 makes
+    // the repair needed.
+    b.bytes()[b.superblock_offset(1) + 200] ^= 1;
     const Repaired r = repair(b.bytes());
     ASSERT_TRUE(r.plan.possible) << r.plan.refusal;
     expect_healthy(r, "table_used");

@@ -148,28 +148,42 @@ TEST(Salvage, SuperblocksThatDisagreeOnMainSectorsLeaveADoubt)
 
 TEST(Salvage, OneBadEntryInATableBlockOfBothCopiesLosesOnlyThatEntry)
 {
-    ImageBuilder b = full_table();
-    for (unsigned c = 0; c < 2; ++c) {
-        auto tb = b.table_block(c, 1);
-        tb.entries[5].flags = 0x80;  // unknown: the kernel refuses the whole copy
-        b.put_table_block(c, 1, tb);
+    // Each fault makes the kernel refuse the whole copy (entry_valid()).
+    struct Case {
+        std::uint32_t flags;
+        std::uint64_t lost0;
+        std::string reason;
+    };
+    const std::vector<Case> cases = {
+        {0x80, 0, "unknown flags"},
+        {0, 0x100, "beyond the 8"},  // sector 8 of a 4 KiB block
+    };
+    for (const Case& c : cases) {
+        ImageBuilder b = full_table();
+        for (unsigned copy = 0; copy < 2; ++copy) {
+            auto tb = b.table_block(copy, 1);
+            tb.entries[5].flags = c.flags;
+            tb.entries[5].lost[0] = c.lost0;
+            b.put_table_block(copy, 1, tb);
+        }
+        const std::uint64_t bad_spare = 127 + 5;
+
+        const Salvaged s = salvage(b.bytes());
+        EXPECT_EQ(s.report.chosen, std::nullopt) << c.reason;
+        ASSERT_TRUE(s.salvage.possible()) << s.salvage.refusal;
+        EXPECT_EQ(recovered(s.salvage), expected_remaps({bad_spare})) << c.reason;
+        ASSERT_EQ(s.salvage.unrecovered.size(), 1u) << unrecovered_listing(s.salvage);
+        EXPECT_EQ(s.salvage.unrecovered[0].spare_block, bad_spare) << c.reason;
+        EXPECT_NE(s.salvage.unrecovered[0].reason.find(c.reason), std::string::npos)
+            << s.salvage.unrecovered[0].reason;
+
+        // The other remaps kept, but only with --force: one is dropped.
+        const Repaired r = repair(b.bytes());
+        ASSERT_TRUE(r.plan.possible) << r.plan.refusal;
+        EXPECT_TRUE(r.plan.lossy()) << c.reason;
+        EXPECT_FALSE(r.after.damaged()) << listing(r.after);
+        EXPECT_EQ(loaded_remaps(r.bytes), expected_remaps({bad_spare})) << c.reason;
     }
-    const std::uint64_t bad_spare = 127 + 5;
-
-    const Salvaged s = salvage(b.bytes());
-    EXPECT_EQ(s.report.chosen, std::nullopt);
-    ASSERT_TRUE(s.salvage.possible()) << s.salvage.refusal;
-    EXPECT_EQ(recovered(s.salvage), expected_remaps({bad_spare}));
-    ASSERT_EQ(s.salvage.unrecovered.size(), 1u) << unrecovered_listing(s.salvage);
-    EXPECT_EQ(s.salvage.unrecovered[0].spare_block, bad_spare);
-    EXPECT_NE(s.salvage.unrecovered[0].reason.find("unknown flags"), std::string::npos);
-
-    // 298 remaps kept, but only with --force: one is dropped.
-    const Repaired r = repair(b.bytes());
-    ASSERT_TRUE(r.plan.possible) << r.plan.refusal;
-    EXPECT_TRUE(r.plan.lossy());
-    EXPECT_FALSE(r.after.damaged()) << listing(r.after);
-    EXPECT_EQ(loaded_remaps(r.bytes), expected_remaps({bad_spare}));
 }
 
 TEST(Salvage, BitFlipsInDifferentEntriesOfBothCopiesKeepTheEntriesThatAgree)
