@@ -353,23 +353,6 @@ static int block_place(struct remap_c *rc, u64 block, u32 *spare)
 	return place;
 }
 
-/*
- * The lost sectors of a remapped block whose entry has @flags. A LOST flag
- * whose bitmap is not visible (yet, or any more) means every sector is
- * lost, as remap_first_extent() takes it. Caller holds rcu_read_lock().
- */
-static void lost_bits(struct remap_c *rc, u64 block, u32 flags,
-		      unsigned long *lost)
-{
-	const unsigned long *bits = remap_table_lost(&rc->table, block);
-
-	bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
-	if (bits)
-		bitmap_copy(lost, bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
-	else if (flags & REMAP_F_LOST)
-		bitmap_set(lost, 0, 1U << rc->block_shift);
-}
-
 static bool any_lost(const unsigned long *lost, unsigned int first,
 		     unsigned int count)
 {
@@ -379,7 +362,9 @@ static bool any_lost(const unsigned long *lost, unsigned int first,
 /*
  * The part's block is remapped: its data is on the spare. A write there
  * makes its lost sectors good again, once the data is durable. -EAGAIN: the
- * block left the spare meanwhile.
+ * block left the spare meanwhile, or its lost sectors are being changed
+ * (a write must not make "every sector lost" durable from a LOST flag
+ * seen without its bitmap, see remap_table_get_lost()).
  */
 static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 {
@@ -402,9 +387,10 @@ static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 		ret = -EAGAIN;
 		goto out;
 	}
-	flags = READ_ONCE(e->flags);
-	lost_bits(rc, r->block, flags, lost);
+	ret = remap_table_get_lost(&rc->table, e, &flags, lost);
 	rcu_read_unlock();
+	if (ret)
+		goto out;
 	/*
 	 * Being moved back by unremap (or a move to the spare not yet final):
 	 * wait for it and look again. Otherwise the entry stays while we hold

@@ -233,11 +233,16 @@ int remap_table_insert(struct remap_table *t, u64 block, u32 spare,
 	return 0;
 }
 
+/*
+ * Release: a reader that sees the new flags (a move finished, say) sees
+ * the lost-sector bitmap stored before them, see remap_table_get_lost().
+ */
 void remap_table_set_flags(struct remap_table *t, struct remap_entry *e,
 			   u32 set, u32 clear)
 {
 	mutex_lock(&t->lock);
-	WRITE_ONCE(e->flags, (e->flags & ~clear) | set);
+	/* pairs with smp_load_acquire() in remap_table_get_lost() */
+	smp_store_release(&e->flags, (e->flags & ~clear) | set);
 	mutex_unlock(&t->lock);
 }
 
@@ -355,12 +360,39 @@ int remap_table_set_lost(struct remap_table *t, struct remap_entry *e,
 		kfree(new);
 		return xa_err(old);
 	}
-	WRITE_ONCE(e->flags, weight ? e->flags | REMAP_F_LOST : e->flags & ~REMAP_F_LOST);
+	/* after the bitmap: see remap_table_get_lost() */
+	smp_store_release(&e->flags, weight ? e->flags | REMAP_F_LOST :
+					      e->flags & ~REMAP_F_LOST);
 	mutex_unlock(&t->lock);
 	atomic64_add((s64)weight - (old ? bitmap_weight(old->bits, n) : 0),
 		     &t->lost_sectors);
 	if (old)
 		kfree_rcu(old, rcu);
+	return 0;
+}
+
+/*
+ * @e's flags and the lost sectors of its block, for a caller that may write
+ * them back. The flags are read with acquire, pairing with the release of
+ * remap_table_set_lost() and remap_table_set_flags(), so a LOST flag comes
+ * with the bitmap stored before it. Only a bitmap being removed (its
+ * sectors written) may leave the flag visible without it: -EAGAIN then,
+ * never "every sector lost", which a write back would make durable.
+ * Caller holds rcu_read_lock().
+ */
+int remap_table_get_lost(struct remap_table *t, struct remap_entry *e,
+			 u32 *flags, unsigned long *lost)
+{
+	const unsigned long *bits;
+
+	/* pairs with smp_store_release() in remap_table_set_lost() */
+	*flags = smp_load_acquire(&e->flags);
+	bits = remap_table_lost(t, e->block);
+	bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	if (bits)
+		bitmap_copy(lost, bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	else if (*flags & REMAP_F_LOST)
+		return -EAGAIN;
 	return 0;
 }
 

@@ -145,6 +145,48 @@ static void table_reserve_per_table(struct kunit *test)
 	remap_table_destroy(b);
 }
 
+/*
+ * A writer back of lost sectors must never take a LOST flag whose bitmap
+ * is not visible (a clear under way) for "every sector lost": it gets
+ * -EAGAIN and looks again; with the bitmap it gets the bitmap.
+ */
+static void table_get_lost(struct kunit *test)
+{
+	struct remap_table *t = new_table(test, 100);
+	DECLARE_BITMAP(bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	DECLARE_BITMAP(got, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	struct remap_entry *e;
+	u32 flags;
+	int r;
+
+	KUNIT_ASSERT_EQ(test, remap_table_insert(t, 4, 0, REMAP_F_AUTO, &e), 0);
+	rcu_read_lock();
+	r = remap_table_get_lost(t, e, &flags, got);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, r, 0);
+	KUNIT_EXPECT_EQ(test, flags, (u32)REMAP_F_AUTO);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(got, DM_REMAP_MAX_SECTORS_PER_BLOCK));
+
+	bitmap_zero(bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	bitmap_set(bits, 3, 2);
+	KUNIT_ASSERT_EQ(test, remap_table_set_lost(t, e, bits), 0);
+	rcu_read_lock();
+	r = remap_table_get_lost(t, e, &flags, got);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, r, 0);
+	KUNIT_EXPECT_TRUE(test, flags & REMAP_F_LOST);
+	KUNIT_EXPECT_TRUE(test, bitmap_equal(got, bits, DM_REMAP_MAX_SECTORS_PER_BLOCK));
+
+	/* the state a reader may meet while the bitmap is being cleared */
+	KUNIT_ASSERT_EQ(test, remap_table_set_lost(t, e, NULL), 0);
+	remap_table_set_flags(t, e, REMAP_F_LOST, 0);
+	rcu_read_lock();
+	r = remap_table_get_lost(t, e, &flags, got);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, r, -EAGAIN);
+	remap_table_destroy(t);
+}
+
 static void table_flags(struct kunit *test)
 {
 	struct remap_table *t = new_table(test, 100);
@@ -338,6 +380,7 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(table_insert_lookup_remove),
 	KUNIT_CASE(table_insert_preallocated),
 	KUNIT_CASE(table_reserve_per_table),
+	KUNIT_CASE(table_get_lost),
 	KUNIT_CASE(table_flags),
 	KUNIT_CASE(table_lost_sectors),
 	KUNIT_CASE(table_first_in_range),
