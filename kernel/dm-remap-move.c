@@ -159,6 +159,7 @@ static int reserve_entries(struct move_batch *b, unsigned int n)
 {
 	struct remap_entry *e;
 
+	lockdep_assert_not_held(&b->rc->move_lock);
 	for (b->reserved = 0; b->reserved < n; b->reserved++) {
 		e = remap_table_alloc_entry(&b->rc->table, b->reserve);
 		if (!e)
