@@ -5,7 +5,7 @@
 # sector) under mf (dm-delay, reads slowed to 300 ms so that the salvage of
 # the block's 8 sectors takes seconds). A read of S's block starts the
 # move; once the salvage has read its first sector, mb is switched to
-# `error` over everything for two reads, then back. Afterwards (a second
+# `error` over everything until two reads have failed, then back. Afterwards (a second
 # read after the quiet time, if the move gave up during the outage) only S
 # is lost: lost_sectors 1, one block remapped, the 7 other sectors of the
 # block read back as written and S fails.
@@ -64,7 +64,8 @@ reader=$!
 wait_reads $((base + 5))
 log "outage: mb fails everything"
 switch_mb outage
-wait_reads $((base + 7))
+# reads that complete from now on were served by the error table
+wait_reads $(($(mf_reads) + 2))
 switch_mb bad
 log "outage over after $(($(mf_reads) - base)) reads"
 wait "$reader" && die "the read of block $B worked although sector $S is bad"
