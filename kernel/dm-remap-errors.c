@@ -41,6 +41,7 @@ struct block_redo {
 	bool own_buf;			/* buf allocated with this */
 	struct move_batch *batch;	/* for an automatic move of the block */
 	bool requeue;			/* gave up for a noflush suspend */
+	unsigned long outage_mark;	/* outage_seen when the fill began */
 	DECLARE_BITMAP(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
 };
 
@@ -128,44 +129,90 @@ static int read_with_retries(struct block_redo *r, unsigned int first,
 	return -EIO;
 }
 
+static bool main_answers(struct remap_c *rc);
+static void note_outage(struct remap_c *rc);
+
+/*
+ * A sector read that failed may have failed only because the whole device
+ * went away meanwhile. Its sectors are lost only if the device answers a
+ * probe after it and the read fails once more: a failure between a good
+ * probe and the good read (or probe) that follows it is the sector's own.
+ * An outage shorter than one read, within that window, is not told apart.
+ * Returns 1 if lost, 0 if the sector read this time (its data is in the
+ * buffer), -ENOLINK if the device does not answer.
+ */
+static int confirm_lost(struct block_redo *r, unsigned int s, unsigned int step)
+{
+	if (!main_answers(r->rc)) {
+		note_outage(r->rc);
+		return -ENOLINK;
+	}
+	return main_io(r, REQ_OP_READ, s, step) ? 1 : 0;
+}
+
 /*
  * Reads sectors [first, first + count) of the block; if they keep failing,
  * one logical block of the main device at a time (a smaller read is an
  * invalid request on a 4Kn disk), and marks the sectors of those that
  * never read as lost. @first and @count are multiples of the logical
- * block: bios are, and so are blocks.
+ * block: bios are, and so are blocks. -EINTR: gave up for a noflush
+ * suspend; -ENOLINK: the device stopped answering, see confirm_lost().
  */
-static void salvage_sectors(struct block_redo *r, unsigned int first,
-			    unsigned int count)
+static int salvage_sectors(struct block_redo *r, unsigned int first,
+			   unsigned int count)
 {
 	unsigned int step = bdev_logical_block_size(r->rc->main_dev->bdev) >>
 			    SECTOR_SHIFT;
 	unsigned int s;
+	int lost;
 
 	if (!count || read_with_retries(r, first, count,
 					READ_ONCE(r->rc->read_retries)) >= 0)
-		return;
+		return 0;
 	for (s = first; s < first + count; s += step) {
 		if (give_up(r))
-			return;
-		if (main_io(r, REQ_OP_READ, s, step)) {
+			return -EINTR;
+		if (!main_io(r, REQ_OP_READ, s, step))
+			continue;
+		lost = confirm_lost(r, s, step);
+		if (lost < 0)
+			return lost;
+		if (lost) {
 			memset(r->buf + (s << SECTOR_SHIFT), 0, step << SECTOR_SHIFT);
 			bitmap_set(r->lost, s, step);
 		}
 	}
+	return 0;
 }
 
-static bool main_answers(struct remap_c *rc);
-static void note_outage(struct remap_c *rc);
-
-/* Sectors found lost while the device went away are not lost: no move. */
-static int fill_checked(struct block_redo *r)
+/* Before a fill: no sector lost yet, and the outage state it starts in. */
+static void begin_fill(struct block_redo *r, unsigned long *lost)
 {
-	if (bitmap_empty(r->lost, DM_REMAP_MAX_SECTORS_PER_BLOCK) ||
-	    main_answers(r->rc))
+	bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	r->outage_mark = READ_ONCE(r->rc->outage_seen);
+}
+
+/*
+ * Sectors found lost while the device went away are not lost: no move if
+ * the salvage met an outage (@ret -ENOLINK), or one was noted since the
+ * fill began (by any redoer: outage_seen changed) or is on, or the device
+ * does not answer now.
+ */
+static int fill_checked(struct block_redo *r, int ret)
+{
+	struct remap_c *rc = r->rc;
+
+	if (ret == -EINTR || r->requeue)
+		return -EINTR;
+	if (!ret && bitmap_empty(r->lost, DM_REMAP_MAX_SECTORS_PER_BLOCK))
 		return 0;
-	note_outage(r->rc);
-	atomic64_inc(&r->rc->stats.outage_errors);
+	if (!ret && READ_ONCE(rc->outage_seen) == r->outage_mark &&
+	    !remap_in_outage(rc)) {
+		if (main_answers(rc))
+			return 0;
+		note_outage(rc);
+	}
+	atomic64_inc(&rc->stats.outage_errors);
 	return -ENOLINK;
 }
 
@@ -174,9 +221,8 @@ static int fill_from_main(void *context, void *buf, unsigned long *lost)
 {
 	struct block_redo *r = context;
 
-	bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
-	salvage_sectors(r, 0, 1U << r->rc->block_shift);
-	return r->requeue ? -EINTR : fill_checked(r);
+	begin_fill(r, lost);
+	return fill_checked(r, salvage_sectors(r, 0, 1U << r->rc->block_shift));
 }
 
 /* The bio's data for its part, the rest of the block from the main device. */
@@ -184,12 +230,14 @@ static int fill_with_write(void *context, void *buf, unsigned long *lost)
 {
 	struct block_redo *r = context;
 	unsigned int end = r->first + r->count;
+	int ret;
 
-	bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
-	salvage_sectors(r, 0, r->first);
-	salvage_sectors(r, end, (1U << r->rc->block_shift) - end);
+	begin_fill(r, lost);
+	ret = salvage_sectors(r, 0, r->first);
+	if (!ret)
+		ret = salvage_sectors(r, end, (1U << r->rc->block_shift) - end);
 	copy_bio_data(r, false);
-	return r->requeue ? -EINTR : fill_checked(r);
+	return fill_checked(r, ret);
 }
 
 /*
@@ -305,23 +353,6 @@ static int block_place(struct remap_c *rc, u64 block, u32 *spare)
 	return place;
 }
 
-/*
- * The lost sectors of a remapped block whose entry has @flags. A LOST flag
- * whose bitmap is not visible (yet, or any more) means every sector is
- * lost, as remap_first_extent() takes it. Caller holds rcu_read_lock().
- */
-static void lost_bits(struct remap_c *rc, u64 block, u32 flags,
-		      unsigned long *lost)
-{
-	const unsigned long *bits = remap_table_lost(&rc->table, block);
-
-	bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
-	if (bits)
-		bitmap_copy(lost, bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
-	else if (flags & REMAP_F_LOST)
-		bitmap_set(lost, 0, 1U << rc->block_shift);
-}
-
 static bool any_lost(const unsigned long *lost, unsigned int first,
 		     unsigned int count)
 {
@@ -331,7 +362,9 @@ static bool any_lost(const unsigned long *lost, unsigned int first,
 /*
  * The part's block is remapped: its data is on the spare. A write there
  * makes its lost sectors good again, once the data is durable. -EAGAIN: the
- * block left the spare meanwhile.
+ * block left the spare meanwhile, or its lost sectors are being changed
+ * (a write must not make "every sector lost" durable from a LOST flag
+ * seen without its bitmap, see remap_table_get_lost()).
  */
 static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 {
@@ -354,9 +387,10 @@ static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 		ret = -EAGAIN;
 		goto out;
 	}
-	flags = READ_ONCE(e->flags);
-	lost_bits(rc, r->block, flags, lost);
+	ret = remap_table_get_lost(&rc->table, e, &flags, lost);
 	rcu_read_unlock();
+	if (ret)
+		goto out;
 	/*
 	 * Being moved back by unremap (or a move to the spare not yet final):
 	 * wait for it and look again. Otherwise the entry stays while we hold

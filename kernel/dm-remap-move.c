@@ -32,6 +32,7 @@ struct move_batch {
 	bool reserve;			/* the error path's: memory from reserves */
 	bool uncertain;			/* staged, and the commit failed */
 	unsigned int n;
+	unsigned int reserved;		/* moves with an entry allocated */
 	atomic_t copies_left;
 	int copy_error;
 	struct completion copied;
@@ -143,6 +144,40 @@ static struct move_batch *alloc_batch(struct remap_c *rc, unsigned int n)
 	b->rc = rc;
 	init_completion(&b->copied);
 	return b;
+}
+
+/*
+ * Allocates the entries a move to the spare may insert, one per block,
+ * before move_lock is taken: nothing is allocated under move_lock. The
+ * error path's come from the table's reserve and may wait for memory
+ * there: safe, because the redoer holds no lock then, while the entries
+ * that refill the reserve are freed by moves (undone, or unremaps) that
+ * need move_lock to get started. Those a move does not insert are freed
+ * by free_unused_entries().
+ */
+static int reserve_entries(struct move_batch *b, unsigned int n)
+{
+	struct remap_entry *e;
+
+	lockdep_assert_not_held(&b->rc->move_lock);
+	for (b->reserved = 0; b->reserved < n; b->reserved++) {
+		e = remap_table_alloc_entry(&b->rc->table, b->reserve);
+		if (!e)
+			return -ENOMEM;
+		b->moves[b->reserved].entry = e;
+	}
+	return 0;
+}
+
+static void free_unused_entries(struct move_batch *b)
+{
+	unsigned int i;
+
+	for (i = b->n; i < b->reserved; i++) {
+		remap_table_free_entry(&b->rc->table, b->moves[i].entry);
+		b->moves[i].entry = NULL;
+	}
+	b->reserved = b->n;
 }
 
 /*
@@ -320,7 +355,7 @@ static void drop_entries(struct move_batch *b)
 	synchronize_rcu();
 	for (i = 0; i < b->n; i++) {
 		if (b->moves[i].entry)
-			remap_table_free_entry(b->moves[i].entry);
+			remap_table_free_entry(&b->rc->table, b->moves[i].entry);
 		spare_pool_free(&b->rc->pool, b->moves[i].spare);
 	}
 }
@@ -406,7 +441,10 @@ static void add_move(struct remap_c *rc, struct remap_move *m)
 	spin_unlock_irq(&rc->held_lock);
 }
 
-/* Allocates and marks, or finds already remapped, each block of the batch. */
+/*
+ * Marks each block of the batch with an entry reserve_entries() allocated,
+ * or finds it remapped already. Allocates only spare blocks (a bitmap).
+ */
 static int prepare_to_spare(struct move_batch *b, const u64 *blocks,
 			    unsigned int n, u32 *spares)
 {
@@ -431,8 +469,13 @@ static int prepare_to_spare(struct move_batch *b, const u64 *blocks,
 		add_move(rc, m);
 		b->n++;
 		spares[i] = m->spare;
-		r = remap_table_insert_from(&rc->table, m->block, m->spare,
-					    REMAP_F_MOVING, &m->entry, b->reserve);
+		r = remap_table_insert_entry(&rc->table, m->entry, m->block,
+					     m->spare, REMAP_F_MOVING);
+		if (r) {
+			/* never visible: freed now, and drop_entries() skips it */
+			remap_table_free_entry(&rc->table, m->entry);
+			m->entry = NULL;
+		}
 	}
 	return r;
 }
@@ -450,11 +493,15 @@ int remap_move_to_spare(struct remap_c *rc, const u64 *blocks, unsigned int n,
 
 	if (!b)
 		return -ENOMEM;
-	mutex_lock(&rc->move_lock);
-	r = prepare_to_spare(b, blocks, n, spares);
-	if (!r && b->n)
-		drain_bank(rc);
-	mutex_unlock(&rc->move_lock);
+	r = reserve_entries(b, n);
+	if (!r) {
+		mutex_lock(&rc->move_lock);
+		r = prepare_to_spare(b, blocks, n, spares);
+		if (!r && b->n)
+			drain_bank(rc);
+		mutex_unlock(&rc->move_lock);
+	}
+	free_unused_entries(b);
 	/* copy and commit unlocked: concurrent moves share the commit */
 	if (!r && b->n)
 		r = copy_blocks(b, true);
@@ -564,13 +611,17 @@ int remap_move_block(struct remap_c *rc, struct move_batch *b, u64 block,
 	b->rc = rc;
 	b->reserve = true;
 	init_completion(&b->copied);
-	mutex_lock(&rc->move_lock);
-	r = prepare_to_spare(b, &block, 1, &spare);
-	if (!r && !b->n)
-		r = -EEXIST;
-	if (!r)
-		drain_bank(rc);
-	mutex_unlock(&rc->move_lock);
+	r = reserve_entries(b, 1);
+	if (!r) {
+		mutex_lock(&rc->move_lock);
+		r = prepare_to_spare(b, &block, 1, &spare);
+		if (!r && !b->n)
+			r = -EEXIST;
+		if (!r)
+			drain_bank(rc);
+		mutex_unlock(&rc->move_lock);
+	}
+	free_unused_entries(b);
 	if (r)
 		goto out;
 	m = &b->moves[0];

@@ -78,7 +78,8 @@ void remap_first_extent(struct remap_table *t, unsigned int block_shift,
 	} else {
 		x->block = e->block;
 		x->spare = e->spare;
-		x->flags = READ_ONCE(e->flags);
+		/* acquire: a LOST flag comes with its bitmap, see table.c */
+		x->flags = smp_load_acquire(&e->flags);
 		if (x->flags & (REMAP_F_MOVING | REMAP_F_LOST | REMAP_F_UNCERTAIN))
 			last = first;
 		else

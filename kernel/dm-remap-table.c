@@ -24,13 +24,13 @@
 
 /*
  * Entries come from their own cache. The error path takes its entries
- * through a small reserve, so that under memory pressure an automatic move
- * waits for memory instead of failing its I/O; messages and the load take
- * theirs from the cache and may fail with -ENOMEM.
+ * through a small reserve of each table's own, so that under memory
+ * pressure an automatic move waits for memory instead of failing its I/O,
+ * and one table's moves never use up another's reserve; messages and the
+ * load take theirs from the cache and may fail with -ENOMEM. Every entry
+ * is freed into its table's reserve, which so refills as entries go.
  */
-#define REMAP_ENTRY_RESERVE	8
 static struct kmem_cache *remap_entry_cache;
-static mempool_t *remap_entry_pool;
 
 static u32 remap_hash(const void *data, u32 len, u32 seed)
 {
@@ -48,20 +48,11 @@ static const struct rhashtable_params remap_ht_params = {
 int remap_table_module_init(void)
 {
 	remap_entry_cache = KMEM_CACHE(remap_entry, 0);
-	if (!remap_entry_cache)
-		return -ENOMEM;
-	remap_entry_pool = mempool_create_slab_pool(REMAP_ENTRY_RESERVE,
-						    remap_entry_cache);
-	if (!remap_entry_pool) {
-		kmem_cache_destroy(remap_entry_cache);
-		return -ENOMEM;
-	}
-	return 0;
+	return remap_entry_cache ? 0 : -ENOMEM;
 }
 
 void remap_table_module_exit(void)
 {
-	mempool_destroy(remap_entry_pool);
 	kmem_cache_destroy(remap_entry_cache);
 }
 
@@ -85,10 +76,12 @@ int remap_table_init(struct remap_table *t, u64 nr_blocks)
 			      sizeof(unsigned long), GFP_KERNEL);
 	if (!t->regions)
 		return -ENOMEM;
-
-	r = rhashtable_init(&t->ht, &remap_ht_params);
+	t->reserve = mempool_create_slab_pool(REMAP_ENTRY_RESERVE,
+					      remap_entry_cache);
+	r = t->reserve ? rhashtable_init(&t->ht, &remap_ht_params) : -ENOMEM;
 	if (r) {
 		/* the caller's cleanup destroys a table whose regions are set */
+		mempool_destroy(t->reserve);
 		kvfree(t->regions);
 		t->regions = NULL;
 		return r;
@@ -103,7 +96,9 @@ int remap_table_init(struct remap_table *t, u64 nr_blocks)
 
 static void free_entry(void *ptr, void *arg)
 {
-	mempool_free(ptr, remap_entry_pool);
+	struct remap_table *t = arg;
+
+	mempool_free(ptr, t->reserve);
 }
 
 /* Only once no reader can be left: the target is gone from the I/O path. */
@@ -115,7 +110,8 @@ void remap_table_destroy(struct remap_table *t)
 	xa_for_each(&t->lost, block, lost)
 		kfree(lost);
 	xa_destroy(&t->lost);
-	rhashtable_free_and_destroy(&t->ht, free_entry, NULL);
+	rhashtable_free_and_destroy(&t->ht, free_entry, t);
+	mempool_destroy(t->reserve);
 	kvfree(t->regions);
 	mutex_destroy(&t->lock);
 }
@@ -176,22 +172,36 @@ static void note_resize(struct remap_table *t)
 }
 
 /*
- * The region's bit is set before the entry becomes visible, so a reader that
- * finds the entry's region clear cannot miss an entry it should see.
+ * An entry for a later remap_table_insert_entry(), allocated before the
+ * caller takes the locks under which it inserts it. From the reserve
+ * (@reserve: the error path) it is never NULL: it waits for memory, so the
+ * caller must hold no lock that the freeing of entries needs.
  */
-int remap_table_insert_from(struct remap_table *t, u64 block, u32 spare,
-			    u32 flags, struct remap_entry **inserted,
-			    bool reserve)
+struct remap_entry *remap_table_alloc_entry(struct remap_table *t, bool reserve)
 {
-	struct remap_entry *e;
+	return reserve ? mempool_alloc(t->reserve, GFP_NOIO) :
+			 kmem_cache_alloc(remap_entry_cache, GFP_NOIO);
+}
+
+/* Frees an entry that was never inserted, or removed a grace period ago. */
+void remap_table_free_entry(struct remap_table *t, struct remap_entry *e)
+{
+	free_entry(e, t);
+}
+
+/*
+ * Inserts the preallocated @e: allocates nothing (the hash table may grow
+ * its buckets, atomically). On failure @e stays the caller's. The region's
+ * bit is set before the entry becomes visible, so a reader that finds the
+ * entry's region clear cannot miss an entry it should see.
+ */
+int remap_table_insert_entry(struct remap_table *t, struct remap_entry *e,
+			     u64 block, u32 spare, u32 flags)
+{
 	int r;
 
 	if (block >= t->nr_blocks)
 		return -ERANGE;
-	e = reserve ? mempool_alloc(remap_entry_pool, GFP_NOIO) :
-		      kmem_cache_alloc(remap_entry_cache, GFP_NOIO);
-	if (!e)
-		return -ENOMEM;
 	e->block = block;
 	e->spare = spare;
 	e->flags = flags;
@@ -200,27 +210,39 @@ int remap_table_insert_from(struct remap_table *t, u64 block, u32 spare,
 	set_bit(block >> t->region_shift, t->regions);
 	r = rhashtable_lookup_insert_fast(&t->ht, &e->node, remap_ht_params);
 	mutex_unlock(&t->lock);
-	if (r) {
-		free_entry(e, NULL);
-		return r;
-	}
-	if (inserted)
-		*inserted = e;
-	note_resize(t);
-	return 0;
+	if (!r)
+		note_resize(t);
+	return r;
 }
 
 int remap_table_insert(struct remap_table *t, u64 block, u32 spare,
 		       u32 flags, struct remap_entry **inserted)
 {
-	return remap_table_insert_from(t, block, spare, flags, inserted, false);
+	struct remap_entry *e = remap_table_alloc_entry(t, false);
+	int r;
+
+	if (!e)
+		return -ENOMEM;
+	r = remap_table_insert_entry(t, e, block, spare, flags);
+	if (r) {
+		remap_table_free_entry(t, e);
+		return r;
+	}
+	if (inserted)
+		*inserted = e;
+	return 0;
 }
 
+/*
+ * Release: a reader that sees the new flags (a move finished, say) sees
+ * the lost-sector bitmap stored before them, see remap_table_get_lost().
+ */
 void remap_table_set_flags(struct remap_table *t, struct remap_entry *e,
 			   u32 set, u32 clear)
 {
 	mutex_lock(&t->lock);
-	WRITE_ONCE(e->flags, (e->flags & ~clear) | set);
+	/* pairs with smp_load_acquire() in remap_table_get_lost() */
+	smp_store_release(&e->flags, (e->flags & ~clear) | set);
 	mutex_unlock(&t->lock);
 }
 
@@ -260,7 +282,8 @@ void remap_table_remove(struct remap_table *t, struct remap_entry *e)
 }
 
 /* One grace period for a whole batch of removed entries. May sleep. */
-void remap_table_free_removed(struct remap_entry **removed, unsigned int n)
+void remap_table_free_removed(struct remap_table *t, struct remap_entry **removed,
+			      unsigned int n)
 {
 	unsigned int i;
 
@@ -268,13 +291,7 @@ void remap_table_free_removed(struct remap_entry **removed, unsigned int n)
 		return;
 	synchronize_rcu();
 	for (i = 0; i < n; i++)
-		free_entry(removed[i], NULL);
-}
-
-/* Frees an entry removed more than a grace period ago. */
-void remap_table_free_entry(struct remap_entry *e)
-{
-	free_entry(e, NULL);
+		free_entry(removed[i], t);
 }
 
 /*
@@ -300,7 +317,7 @@ void remap_table_clear(struct remap_table *t)
 			batch[n++] = e;
 		}
 		if (n == ARRAY_SIZE(batch) || (!e && n)) {
-			remap_table_free_removed(batch, n);
+			remap_table_free_removed(t, batch, n);
 			n = 0;
 		}
 		if (!e)
@@ -343,12 +360,39 @@ int remap_table_set_lost(struct remap_table *t, struct remap_entry *e,
 		kfree(new);
 		return xa_err(old);
 	}
-	WRITE_ONCE(e->flags, weight ? e->flags | REMAP_F_LOST : e->flags & ~REMAP_F_LOST);
+	/* after the bitmap: see remap_table_get_lost() */
+	smp_store_release(&e->flags, weight ? e->flags | REMAP_F_LOST :
+					      e->flags & ~REMAP_F_LOST);
 	mutex_unlock(&t->lock);
 	atomic64_add((s64)weight - (old ? bitmap_weight(old->bits, n) : 0),
 		     &t->lost_sectors);
 	if (old)
 		kfree_rcu(old, rcu);
+	return 0;
+}
+
+/*
+ * @e's flags and the lost sectors of its block, for a caller that may write
+ * them back. The flags are read with acquire, pairing with the release of
+ * remap_table_set_lost() and remap_table_set_flags(), so a LOST flag comes
+ * with the bitmap stored before it. Only a bitmap being removed (its
+ * sectors written) may leave the flag visible without it: -EAGAIN then,
+ * never "every sector lost", which a write back would make durable.
+ * Caller holds rcu_read_lock().
+ */
+int remap_table_get_lost(struct remap_table *t, struct remap_entry *e,
+			 u32 *flags, unsigned long *lost)
+{
+	const unsigned long *bits;
+
+	/* pairs with smp_store_release() in remap_table_set_lost() */
+	*flags = smp_load_acquire(&e->flags);
+	bits = remap_table_lost(t, e->block);
+	bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	if (bits)
+		bitmap_copy(lost, bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	else if (*flags & REMAP_F_LOST)
+		return -EAGAIN;
 	return 0;
 }
 

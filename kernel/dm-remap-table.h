@@ -11,6 +11,7 @@
 #define DM_REMAP_TABLE_H
 
 #include <linux/atomic.h>
+#include <linux/mempool.h>
 #include <linux/mutex.h>
 #include <linux/rhashtable.h>
 #include <linux/types.h>
@@ -30,6 +31,13 @@
  */
 #define REMAP_F_UNCERTAIN	BIT(30)
 
+/*
+ * Entries each table keeps in reserve for the error path: at least one
+ * per redoer that may move a block at once (REMAP_ERROR_WORKERS, 4, and
+ * the scrub), so that each of them finds one when memory is short.
+ */
+#define REMAP_ENTRY_RESERVE	8
+
 struct remap_entry {
 	struct rhash_head node;
 	u64 block;
@@ -48,6 +56,7 @@ struct remap_table {
 	struct xarray lost;		/* block -> struct remap_lost */
 	atomic64_t lost_sectors;
 	struct mutex lock;		/* serializes changes */
+	mempool_t *reserve;		/* entries for the error path's moves */
 	unsigned long *regions;		/* bit set: region may hold a remap */
 	unsigned long nr_regions;
 	unsigned int region_shift;	/* log2 of blocks per region */
@@ -66,21 +75,24 @@ struct remap_entry *remap_table_lookup(struct remap_table *t, u64 block);
 struct remap_entry *remap_table_first_in_range(struct remap_table *t,
 					       u64 first, u64 last);
 
+struct remap_entry *remap_table_alloc_entry(struct remap_table *t, bool reserve);
+void remap_table_free_entry(struct remap_table *t, struct remap_entry *e);
+int remap_table_insert_entry(struct remap_table *t, struct remap_entry *e,
+			     u64 block, u32 spare, u32 flags);
 int remap_table_insert(struct remap_table *t, u64 block, u32 spare,
 		       u32 flags, struct remap_entry **inserted);
-int remap_table_insert_from(struct remap_table *t, u64 block, u32 spare,
-			    u32 flags, struct remap_entry **inserted,
-			    bool reserve);
 void remap_table_set_flags(struct remap_table *t, struct remap_entry *e,
 			   u32 set, u32 clear);
 void remap_table_remove(struct remap_table *t, struct remap_entry *e);
-void remap_table_free_removed(struct remap_entry **removed, unsigned int n);
-void remap_table_free_entry(struct remap_entry *e);
+void remap_table_free_removed(struct remap_table *t, struct remap_entry **removed,
+			      unsigned int n);
 void remap_table_clear(struct remap_table *t);
 
 const unsigned long *remap_table_lost(struct remap_table *t, u64 block);
 int remap_table_set_lost(struct remap_table *t, struct remap_entry *e,
 			 const unsigned long *bits);
+int remap_table_get_lost(struct remap_table *t, struct remap_entry *e,
+			 u32 *flags, unsigned long *lost);
 u64 remap_table_lost_sectors(struct remap_table *t);
 
 unsigned int remap_table_count(struct remap_table *t);

@@ -65,7 +65,7 @@ static void remove_block(struct remap_table *t, u64 block)
 	e = remap_table_lookup(t, block);
 	rcu_read_unlock();
 	remap_table_remove(t, e);
-	remap_table_free_removed(&e, 1);
+	remap_table_free_removed(t, &e, 1);
 }
 
 static void table_insert_lookup_remove(struct kunit *test)
@@ -88,6 +88,102 @@ static void table_insert_lookup_remove(struct kunit *test)
 	remove_block(t, 7);
 	KUNIT_EXPECT_EQ(test, spare_of(t, 7), U32_MAX);
 	KUNIT_EXPECT_EQ(test, remap_table_count(t), 1U);
+	remap_table_destroy(t);
+}
+
+/*
+ * The error path allocates the entry of a move before it takes move_lock
+ * and inserts it under the lock: insertion takes the given entry itself,
+ * and a failed one leaves it to the caller, who frees it into the table.
+ */
+static void table_insert_preallocated(struct kunit *test)
+{
+	struct remap_table *t = new_table(test, 1000);
+	struct remap_entry *e = remap_table_alloc_entry(t, true);
+	struct remap_entry *other = remap_table_alloc_entry(t, false);
+	struct remap_entry *found;
+
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	KUNIT_EXPECT_EQ(test, remap_table_insert_entry(t, e, 5, 50, REMAP_F_MOVING), 0);
+	rcu_read_lock();
+	found = remap_table_lookup(t, 5);
+	rcu_read_unlock();
+	KUNIT_EXPECT_PTR_EQ(test, found, e);
+	KUNIT_EXPECT_EQ(test, e->flags, (u32)REMAP_F_MOVING);
+
+	KUNIT_EXPECT_EQ(test, remap_table_insert_entry(t, other, 5, 51, 0), -EEXIST);
+	KUNIT_EXPECT_EQ(test, remap_table_insert_entry(t, other, 1000, 51, 0), -ERANGE);
+	KUNIT_EXPECT_EQ(test, spare_of(t, 5), 50U);
+	KUNIT_EXPECT_EQ(test, remap_table_count(t), 1U);
+	remap_table_free_entry(t, other);
+	remap_table_destroy(t);
+}
+
+/*
+ * Each table keeps its own reserve for the error path, full from the
+ * start, so that entries one target keeps (its remaps) never leave
+ * another without: a module-wide reserve could be used up for good.
+ */
+static void table_reserve_per_table(struct kunit *test)
+{
+	struct remap_table *a = new_table(test, 1000);
+	struct remap_table *b = new_table(test, 1000);
+	struct remap_entry *e[REMAP_ENTRY_RESERVE + 1];
+	unsigned int i;
+
+	KUNIT_EXPECT_PTR_NE(test, a->reserve, b->reserve);
+	for (i = 0; i < ARRAY_SIZE(e); i++) {
+		e[i] = remap_table_alloc_entry(a, true);
+		KUNIT_ASSERT_NOT_NULL(test, e[i]);
+		KUNIT_ASSERT_EQ(test, remap_table_insert_entry(a, e[i], i, i, 0), 0);
+	}
+	KUNIT_EXPECT_EQ(test, remap_table_count(a), (unsigned int)ARRAY_SIZE(e));
+	KUNIT_EXPECT_EQ(test, b->reserve->curr_nr, REMAP_ENTRY_RESERVE);
+	KUNIT_EXPECT_GE(test, b->reserve->min_nr, REMAP_ENTRY_RESERVE);
+	remap_table_destroy(a);
+	remap_table_destroy(b);
+}
+
+/*
+ * A writer back of lost sectors must never take a LOST flag whose bitmap
+ * is not visible (a clear under way) for "every sector lost": it gets
+ * -EAGAIN and looks again; with the bitmap it gets the bitmap.
+ */
+static void table_get_lost(struct kunit *test)
+{
+	struct remap_table *t = new_table(test, 100);
+	DECLARE_BITMAP(bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	DECLARE_BITMAP(got, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	struct remap_entry *e;
+	u32 flags;
+	int r;
+
+	KUNIT_ASSERT_EQ(test, remap_table_insert(t, 4, 0, REMAP_F_AUTO, &e), 0);
+	rcu_read_lock();
+	r = remap_table_get_lost(t, e, &flags, got);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, r, 0);
+	KUNIT_EXPECT_EQ(test, flags, (u32)REMAP_F_AUTO);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(got, DM_REMAP_MAX_SECTORS_PER_BLOCK));
+
+	bitmap_zero(bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	bitmap_set(bits, 3, 2);
+	KUNIT_ASSERT_EQ(test, remap_table_set_lost(t, e, bits), 0);
+	rcu_read_lock();
+	r = remap_table_get_lost(t, e, &flags, got);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, r, 0);
+	KUNIT_EXPECT_TRUE(test, flags & REMAP_F_LOST);
+	KUNIT_EXPECT_TRUE(test, bitmap_equal(got, bits, DM_REMAP_MAX_SECTORS_PER_BLOCK));
+
+	/* the state a reader may meet while the bitmap is being cleared */
+	KUNIT_ASSERT_EQ(test, remap_table_set_lost(t, e, NULL), 0);
+	remap_table_set_flags(t, e, REMAP_F_LOST, 0);
+	rcu_read_lock();
+	r = remap_table_get_lost(t, e, &flags, got);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, r, -EAGAIN);
 	remap_table_destroy(t);
 }
 
@@ -224,7 +320,7 @@ static void table_grow_and_shrink(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, removed[i]);
 		remap_table_remove(t, removed[i]);
 	}
-	remap_table_free_removed(removed, 20000);
+	remap_table_free_removed(t, removed, 20000);
 	kvfree(removed);
 	KUNIT_EXPECT_EQ(test, remap_table_count(t), 0U);
 	KUNIT_EXPECT_LT(test, wait_for_shrink(t, grown), grown);
@@ -282,6 +378,9 @@ static void table_one_million(struct kunit *test)
 
 static struct kunit_case table_cases[] = {
 	KUNIT_CASE(table_insert_lookup_remove),
+	KUNIT_CASE(table_insert_preallocated),
+	KUNIT_CASE(table_reserve_per_table),
+	KUNIT_CASE(table_get_lost),
 	KUNIT_CASE(table_flags),
 	KUNIT_CASE(table_lost_sectors),
 	KUNIT_CASE(table_first_in_range),
