@@ -31,7 +31,9 @@ fio --name=storm --filename=/dev/mapper/r0 --direct=1 --ioengine=libaio --iodept
 after=$(slab)
 log "after: SUnreclaim ${after} KiB; remapped $(remap_status r0 remapped) of $(remap_status r0 spare_total), write_errors $(remap_status r0 write_errors), read_errors $(remap_status r0 read_errors)"
 ((after - before < 16384)) || die "unreclaimable slab grew by $((after - before)) KiB during the storm"
-(($(remap_status r0 write_errors) + $(remap_status r0 read_errors) > 100)) || die "no storm: too few errors"
+# A floor that says the storm happened, not a rate: under TCG on a busy
+# machine 40 s bring anywhere from about 100 to several hundred errors.
+(($(remap_status r0 write_errors) + $(remap_status r0 read_errors) >= 50)) || die "no storm: too few errors"
 assert_eq 0 "$(remap_stat r0 metadata_staged)" "metadata_staged after the storm"
 dd if=/dev/urandom of="$SCENARIO_OUT/blk" bs=4k count=1 status=none
 dd if="$SCENARIO_OUT/blk" of=/dev/mapper/r0 bs=4k seek=3 oflag=direct status=none
