@@ -61,6 +61,12 @@ offered=$(complete_words "$dmremap" status "")
 for dev in r0 data old4; do expect_has "dmremap status <TAB>" "$dev" "$offered"; done
 expect_has "dmremap remap d<TAB>" data "$(complete_words "$dmremap" remap d)"
 expect_none "dmremap create <TAB>" "" "$(complete_words "$dmremap" create "")"
+# events takes an optional device, also one that does not exist yet.
+expect_has "dmremap events <TAB>" data "$(complete_words "$dmremap" events "")"
+expect_none "dmremap events data <TAB>" "" "$(complete_words "$dmremap" events data "")"
+expect_none "dmremap status data <TAB>" "" "$(complete_words "$dmremap" status data "")"
+expect_none "dmremap status data --watch --count <TAB>" "" \
+	"$(complete_words "$dmremap" status data --watch --count "")"
 expect_none "dmremap remap r0 <TAB>" "" "$(complete_words "$dmremap" remap r0 "")"
 # Options between arguments do not shift the positions.
 expect_none "dmremap remap --json r0 <TAB>" "" "$(complete_words "$dmremap" remap --json r0 "")"

@@ -17,7 +17,8 @@ namespace {
 constexpr const char* footer_text =
     "Exit status: 0 success, 1 the operation failed (metadata check: damaged), 2 usage error, "
     "3 no dm-remap metadata on the spare, 4 the spare cannot be opened or read, 5 metadata "
-    "repair wrote a repair, 6 metadata repair needs --force. docs/cli.md has the details.";
+    "repair wrote a repair, 6 metadata repair needs --force, 7 status --watch: the device went "
+    "away. docs/cli.md has the details.";
 
 // Passes everything to another stream buffer (stdout's), counting the
 // characters, so that a failed --json command knows whether its document
@@ -107,6 +108,7 @@ Cli::Cli()
     remove_ = add_remove_command(*app_, arguments_.remove);
     list_ = add_list_command(*app_, arguments_.list);
     status_ = add_status_command(*app_, arguments_.status);
+    events_ = add_events_command(*app_, arguments_.events);
     remaps_ = add_remaps_command(*app_, arguments_.remaps);
     remap_ = add_remap_command(*app_, arguments_.remap);
     unremap_ = add_unremap_command(*app_, arguments_.unremap);
@@ -221,6 +223,8 @@ int Cli::dispatch(const Io& io) const
         return run_list(arguments_.list, io);
     if (status_->parsed())
         return run_status(arguments_.status, io);
+    if (events_->parsed())
+        return run_events(arguments_.events, io);
     if (remaps_->parsed())
         return run_remaps(arguments_.remaps, io);
     if (remap_->parsed())

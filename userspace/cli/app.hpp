@@ -44,6 +44,7 @@ private:
     CLI::App* remove_ = nullptr;
     CLI::App* list_ = nullptr;
     CLI::App* status_ = nullptr;
+    CLI::App* events_ = nullptr;
     CLI::App* remaps_ = nullptr;
     CLI::App* remap_ = nullptr;
     CLI::App* unremap_ = nullptr;

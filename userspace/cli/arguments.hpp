@@ -35,6 +35,14 @@ struct ListArgs {
 struct StatusArgs {
     std::string name;
     bool json = false;
+    bool watch = false;
+    std::uint64_t count = 0;  // --watch: stop after this many redraws; 0: at a signal
+};
+
+struct EventsArgs {
+    std::string name;  // "": every dm-remap device
+    bool json = false;
+    std::uint64_t count = 0;  // stop after this many lines; 0: at a signal
 };
 
 struct RemapsArgs {
@@ -118,6 +126,7 @@ struct Arguments {
     RemoveArgs remove;
     ListArgs list;
     StatusArgs status;
+    EventsArgs events;
     RemapsArgs remaps;
     BlocksArgs remap;
     BlocksArgs unremap;

@@ -11,7 +11,8 @@ struct Io {
 };
 
 // The exit statuses (docs/cli.md has the table). 0, 1 and 2 are the
-// contract's; the others let the metadata commands tell their cases apart.
+// contract's; the others let the metadata commands and status --watch tell
+// their cases apart.
 enum ExitStatus : int {
     exit_success = 0,
     exit_failure = 1,      // the operation failed; metadata check: damaged
@@ -20,6 +21,7 @@ enum ExitStatus : int {
     exit_unreadable = 4,   // metadata: the spare cannot be opened, or a read failed
     exit_repaired = 5,     // metadata repair: written and clean (-n: a repair would write)
     exit_needs_force = 6,  // metadata repair: the repair loses data; refused without --force
+    exit_device_gone = 7,  // status --watch: the device was removed while watched
 };
 
 }  // namespace dmremap::cli

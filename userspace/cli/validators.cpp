@@ -69,4 +69,19 @@ CLI::Validator block_number()
         "BLOCK", "block number");
 }
 
+CLI::Validator positive_count()
+{
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            try {
+                if (parse_unsigned(text, "count") == 0)
+                    return "expected 1 or more, got 0";
+            } catch (const ParseError& error) {
+                return error.problem();
+            }
+            return {};
+        },
+        "N", "count");
+}
+
 }  // namespace dmremap::cli

@@ -14,4 +14,7 @@ CLI::Validator block_size();
 // A block number: digits only (CLI11 alone would wrap "-5" around).
 CLI::Validator block_number();
 
+// A count of 1 or more (--count of status --watch and events).
+CLI::Validator positive_count();
+
 }  // namespace dmremap::cli

@@ -2,7 +2,6 @@
 
 #include <poll.h>
 #include <signal.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,7 +12,7 @@
 #include "http_server.hpp"
 #include "monitor.hpp"
 #include "remap_watcher.hpp"
-#include "unique_fd.hpp"
+#include "signal_fd.hpp"
 
 namespace dmremap::daemon {
 
@@ -27,44 +26,6 @@ std::int64_t wall_now()
                std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
-
-// SIGHUP, SIGTERM and SIGINT arrive through a descriptor the event loop
-// polls. Blocked before any thread starts, so that every thread inherits
-// the mask and none takes them instead.
-class SignalFd {
-public:
-    SignalFd()
-    {
-        sigemptyset(&set_);
-        sigaddset(&set_, SIGHUP);
-        sigaddset(&set_, SIGTERM);
-        sigaddset(&set_, SIGINT);
-        sigaddset(&set_, SIGPIPE);
-        pthread_sigmask(SIG_BLOCK, &set_, &old_);
-        sigset_t taken = set_;
-        sigdelset(&taken, SIGPIPE);
-        fd_.reset(::signalfd(-1, &taken, SFD_CLOEXEC | SFD_NONBLOCK));
-        if (!fd_)
-            throw OperationError("create", "a signalfd", errno_text(errno), errno);
-    }
-    ~SignalFd() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
-    SignalFd(const SignalFd&) = delete;
-    SignalFd& operator=(const SignalFd&) = delete;
-
-    int fd() const noexcept { return fd_.get(); }
-
-    // The next pending signal, or 0.
-    int take()
-    {
-        signalfd_siginfo info{};
-        const ssize_t n = ::read(fd_.get(), &info, sizeof(info));
-        return n == static_cast<ssize_t>(sizeof(info)) ? static_cast<int>(info.ssi_signo) : 0;
-    }
-
-private:
-    sigset_t set_{}, old_{};
-    UniqueFd fd_;
-};
 
 std::vector<std::string> names_to_read(const std::vector<DeviceChange>& changes)
 {
@@ -91,7 +52,9 @@ std::optional<Config> reload_config(const Invocation& invocation, Logger& log)
 
 int run_daemon(const Invocation& invocation, Config config, Logger& log, const std::string& version)
 {
-    SignalFd signals;
+    // SIGHUP, SIGTERM and SIGINT arrive through a descriptor the event loop
+    // polls; SIGPIPE is blocked so that a closed peer is an EPIPE.
+    SignalFd signals({SIGHUP, SIGTERM, SIGINT}, {SIGPIPE});
     DmControl dm;
     std::optional<RemapWatcher> watcher;
     try {

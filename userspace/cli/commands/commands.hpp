@@ -22,6 +22,9 @@ int run_list(const ListArgs& args, const Io& io);
 CLI::App* add_status_command(CLI::App& app, StatusArgs& args);
 int run_status(const StatusArgs& args, const Io& io);
 
+CLI::App* add_events_command(CLI::App& app, EventsArgs& args);
+int run_events(const EventsArgs& args, const Io& io);
+
 CLI::App* add_remaps_command(CLI::App& app, RemapsArgs& args);
 int run_remaps(const RemapsArgs& args, const Io& io);
 

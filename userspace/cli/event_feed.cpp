@@ -1,0 +1,111 @@
+#include "event_feed.hpp"
+
+namespace dmremap::cli {
+
+namespace {
+
+using DevNumber = std::pair<std::uint32_t, std::uint32_t>;
+
+DevNumber number_of(const WatchedDevice& device)
+{
+    return {device.entry.major, device.entry.minor};
+}
+
+// The fields status_changes() compares, in the contract's order.
+std::vector<std::pair<std::string, Json>> tracked_fields(const TargetStatus& s)
+{
+    return {
+        {"remapped", s.remapped},
+        {"spare_free", s.spare_free},
+        {"lost_sectors", s.lost_sectors},
+        {"metadata_state", to_string(s.metadata_state)},
+        {"health_score", s.health_score},
+        {"health_state", to_string(s.health_state)},
+    };
+}
+
+}  // namespace
+
+std::vector<StatusChange> status_changes(const TargetStatus* before, const TargetStatus& after)
+{
+    std::vector<StatusChange> changes;
+    auto now = tracked_fields(after);
+    if (!before) {
+        for (auto& [field, value] : now)
+            changes.push_back({std::move(field), nullptr, std::move(value)});
+        return changes;
+    }
+    const auto then = tracked_fields(*before);
+    for (std::size_t i = 0; i < now.size(); ++i) {
+        if (then[i].second != now[i].second)
+            changes.push_back({std::move(now[i].first), then[i].second, std::move(now[i].second)});
+    }
+    return changes;
+}
+
+EventFeed::EventFeed(std::optional<std::string> name, StatusReader read_status)
+    : name_(std::move(name)), read_status_(std::move(read_status))
+{
+}
+
+void EventFeed::start(const std::vector<WatchedDevice>& devices)
+{
+    for (const WatchedDevice& device : devices) {
+        if (name_ && device.entry.name != *name_)
+            continue;
+        followed_.insert(number_of(device));
+        if (auto status = read_status_(device))
+            last_status_.insert_or_assign(number_of(device), *status);
+    }
+}
+
+bool EventFeed::wanted(const DeviceChange& change)
+{
+    if (!name_)
+        return true;
+    const DevNumber number = number_of(change.device);
+    if (change.device.entry.name == *name_ ||
+        (change.kind == DeviceChange::Kind::renamed && change.previous_name == *name_))
+        followed_.insert(number);
+    return followed_.contains(number);
+}
+
+std::vector<EventRecord> EventFeed::records(const std::vector<DeviceChange>& changes,
+                                            std::chrono::system_clock::time_point now)
+{
+    std::vector<EventRecord> records;
+    // Each device's status is read once per batch, after all its changes.
+    std::map<DevNumber, std::optional<TargetStatus>> read;
+    std::map<DevNumber, std::size_t> last_line;
+    for (const DeviceChange& change : changes) {
+        if (!wanted(change))
+            continue;
+        const DevNumber number = number_of(change.device);
+        EventRecord record{now, change, std::nullopt, {}};
+        if (change.kind == DeviceChange::Kind::vanished) {
+            followed_.erase(number);
+            last_status_.erase(number);
+            read.erase(number);
+            last_line.erase(number);
+        } else {
+            auto [slot, first] = read.try_emplace(number);
+            if (first)
+                slot->second = read_status_(change.device);
+            record.status = slot->second;
+            last_line.insert_or_assign(number, records.size());
+        }
+        records.push_back(std::move(record));
+    }
+    for (const auto& [number, index] : last_line) {
+        EventRecord& record = records[index];
+        if (!record.status)
+            continue;
+        const auto before = last_status_.find(number);
+        record.changes = status_changes(before == last_status_.end() ? nullptr : &before->second,
+                                        *record.status);
+        last_status_.insert_or_assign(number, *record.status);
+    }
+    return records;
+}
+
+}  // namespace dmremap::cli
