@@ -6,8 +6,9 @@
 # installed dmremap creates, remaps and removes a device;
 # `systemctl enable --now dmremapd` starts the packaged unit, which runs
 # under its sandbox, keeps its state in its StateDirectory, serves the
-# device's metrics, reloads on `systemctl reload` and stops on SIGTERM.
-# Then `dpkg --purge` leaves no file behind.
+# device's metrics, reloads on `systemctl reload` and stops on SIGTERM; a
+# reinstall restarts it. Then `dpkg --purge` stops it and leaves no file
+# behind.
 # DKMS compiles the module under TCG: this takes minutes.
 # timeout: 2400
 # vm: systemd
@@ -42,6 +43,10 @@ snapshot() {
 # The harness installed the tree's own module as updates/dm-remap.ko: take
 # it away so that only DKMS provides dm_remap.
 rm -f "$mdir/updates/dm-remap.ko"
+# A container host may have a Docker-style policy-rc.d that forbids the
+# maintainer scripts to start, restart or stop services; the guest's copy
+# (on the throwaway overlay) goes, so that they act as on a real machine.
+rm -f /usr/sbin/policy-rc.d
 snapshot >"$SCENARIO_OUT/before.txt"
 at_cleanup "dpkg --purge dmremap dm-remap-dkms >/dev/null 2>&1 || true"
 
@@ -82,6 +87,7 @@ systemd-analyze verify "/lib/systemd/system/$unit" || die "systemd-analyze verif
 assert_eq "dmremapd $version" "$(dmremapd --version)" "dmremapd --version"
 # As the package leaves it: installed, neither enabled nor started.
 assert_eq disabled "$(systemctl is-enabled "$unit" || true)" "unit state after the install"
+assert_eq inactive "$(systemctl is-active "$unit" || true)" "unit not started by the install"
 at_cleanup "systemctl stop $unit >/dev/null 2>&1 || true"
 systemctl enable --now "$unit"
 assert_eq enabled "$(systemctl is-enabled "$unit")" "unit enabled"
@@ -132,6 +138,16 @@ assert_eq success "$(systemctl show -P Result "$unit")" "stop result"
 journalctl -q -u "$unit" >"$SCENARIO_OUT/dmremapd.journal" 2>&1 || true
 assert_contains "$(cat "$SCENARIO_OUT/dmremapd.journal")" "stopping on SIGTERM" "the daemon's own stop"
 
+# The maintainer scripts and the enabled unit: a reinstall (as an upgrade)
+# restarts it, the purge below stops it.
+systemctl start "$unit"
+pid=$(systemctl show -P MainPID "$unit")
+log "reinstalling $cli_deb: the enabled unit is restarted"
+dpkg -i "$cli_deb" >"$SCENARIO_OUT/reinstall.log" 2>&1 ||
+	{ cat "$SCENARIO_OUT/reinstall.log"; die "dpkg -i of $cli_deb again failed"; }
+assert_eq active "$(systemctl is-active "$unit" || true)" "unit active after the reinstall"
+assert_ne "$pid" "$(systemctl show -P MainPID "$unit")" "main process after the reinstall"
+
 dmremap remove pk
 modprobe -r dm_remap
 
@@ -139,6 +155,7 @@ log "purging (DKMS removes the module)"
 dpkg --purge dmremap dm-remap-dkms >"$SCENARIO_OUT/purge.log" 2>&1 ||
 	{ cat "$SCENARIO_OUT/purge.log"; die "dpkg --purge failed"; }
 assert_fails modinfo dm_remap
+assert_fails pgrep -x dmremapd
 snapshot >"$SCENARIO_OUT/after.txt"
 # Paths that exist now and did not before the install. (DKMS also removes
 # directories it leaves empty, such as updates/ here: those are logged.)
