@@ -13,7 +13,9 @@
 #
 # Boots ONE VM (tests/integration/vm/run-in-vm.sh) and runs each
 # tests/integration/scenarios/*.sh in name order inside it through
-# guest-run.sh. Prints PASS/FAIL per scenario, the output and kernel log of
+# guest-run.sh. Scenarios with a line "# vm: systemd" run afterwards in a
+# second VM booted with systemd as PID 1 (run-in-vm.sh --systemd), whose
+# console log is kept as console-systemd.log. Prints PASS/FAIL per scenario, the output and kernel log of
 # failed ones, and ends with the line "integration: N passed, N failed".
 # Exits 0 only if every selected scenario passed.
 #
@@ -50,6 +52,13 @@ while (($#)); do
 	esac
 done
 
+# The VM a scenario needs: "plain" (guest-init.sh as PID 1) or "systemd".
+scenario_vm() {
+	local v
+	v=$(grep -m1 -oE '^# *vm: *[a-z]+' "$1" | sed 's/.*: *//' || true)
+	echo "${v:-plain}"
+}
+
 scenario_timeout() {
 	local t
 	t=$(grep -m1 -oE '^# *timeout: *[0-9]+' "$1" | grep -oE '[0-9]+$' || true)
@@ -67,26 +76,39 @@ selected() {
 }
 
 shopt -s nullglob
-files=() names=()
+names=() plain=() systemd=()
 scenario_dir=${DMREMAP_SCENARIO_DIR:-$SCRIPT_DIR/scenarios}
 for f in "$scenario_dir"/*.sh; do
 	name=$(basename "$f" .sh)
 	selected "$name" || continue
-	files+=("$f")
 	names+=("$name")
+	case $(scenario_vm "$f") in
+	plain) plain+=("$f") ;;
+	systemd) systemd+=("$f") ;;
+	*) echo "run.sh: $f: unknown '# vm:' (plain or systemd)" >&2; exit 2 ;;
+	esac
 done
-if ((${#files[@]} == 0)); then
+if ((${#names[@]} == 0)); then
 	echo "run.sh: no scenario matches${globs[*]:+ ${globs[*]}} in $scenario_dir" >&2
 	exit 2
 fi
 
-total=$BOOT_SLACK
-for i in "${!files[@]}"; do
-	t=$(scenario_timeout "${files[i]}")
-	total=$((total + t + PER_SCENARIO_SLACK))
-	((list)) && printf '%s\t(timeout %ss)\n' "${names[i]}" "$t"
-done
-((list)) && exit 0
+# Seconds a VM running these scenarios may take.
+vm_timeout() {
+	local f total=$BOOT_SLACK
+	for f; do
+		total=$((total + $(scenario_timeout "$f") + PER_SCENARIO_SLACK))
+	done
+	echo "$total"
+}
+
+if ((list)); then
+	for f in "${plain[@]}" "${systemd[@]}"; do
+		printf '%s\t(timeout %ss%s)\n' "$(basename "$f" .sh)" "$(scenario_timeout "$f")" \
+			"$([[ $(scenario_vm "$f") == systemd ]] && echo ', systemd VM')"
+	done
+	exit 0
+fi
 
 # The VM lock (see vm/run-in-vm.sh), for the whole run: another run.sh
 # must not empty the results directory under a running one.
@@ -104,13 +126,37 @@ mkdir -p "$results"
 results=$(cd "$results" && pwd -P)
 rm -rf "$results/scenarios"
 
-echo "run.sh: ${#files[@]} scenario(s) in one VM; results in $results"
-vm=("$SCRIPT_DIR/vm/run-in-vm.sh" --results "$results" --timeout "$total")
-[[ -n $mem ]] && vm+=(--mem "$mem")
+rm -f "$results/console-systemd.log"
+
 guest=("$SCRIPT_DIR/guest-run.sh")
 ((verbose)) && guest+=(-v)
 vmrc=0
-"${vm[@]}" -- "${guest[@]}" "${files[@]}" || vmrc=$?
+# boot_vm [--systemd] SCENARIO...: one VM for these; vmrc keeps the first
+# failure of a VM run.
+boot_vm() {
+	local vm=("$SCRIPT_DIR/vm/run-in-vm.sh" --results "$results") rc=0
+	if [[ $1 == --systemd ]]; then
+		vm+=("$1")
+		shift
+	fi
+	vm+=(--timeout "$(vm_timeout "$@")")
+	[[ -n $mem ]] && vm+=(--mem "$mem")
+	"${vm[@]}" -- "${guest[@]}" "$@" || rc=$?
+	((vmrc != 0)) || vmrc=$rc
+}
+
+if ((${#plain[@]})); then
+	echo "run.sh: ${#plain[@]} scenario(s) in one VM; results in $results"
+	boot_vm "${plain[@]}"
+fi
+if ((${#systemd[@]})); then
+	echo "run.sh: ${#systemd[@]} scenario(s) in a VM with systemd as PID 1; results in $results"
+	# run-in-vm.sh starts a new console.log: keep the first VM's.
+	[[ -f $results/console.log ]] && mv "$results/console.log" "$results/console-plain.log"
+	boot_vm --systemd "${systemd[@]}"
+	[[ -f $results/console.log ]] && mv "$results/console.log" "$results/console-systemd.log"
+	[[ -f $results/console-plain.log ]] && mv "$results/console-plain.log" "$results/console.log"
+fi
 
 # The verdict comes from the status files the guest wrote on the shared
 # results directory, so scenarios that never ran (the VM died) count too.
@@ -134,7 +180,7 @@ for name in "${names[@]}"; do
 			echo "    --- output so far ---"
 			sed 's/^/    | /' "$dir/output.log"
 		fi
-		echo "    (the VM's console, printed above by run-in-vm, is in $results/console.log)"
+		echo "    (the VM's console, printed above by run-in-vm, is in $results/console.log or, for a systemd VM, console-systemd.log)"
 	else
 		echo "FAIL $name (not run: the VM or the run stopped before it)"
 	fi

@@ -17,6 +17,16 @@
 # No `set -e`: as PID 1 this script must reach the power-off whatever fails
 # (if PID 1 exits the kernel panics, which the host would only see as a
 # dead VM).
+#
+# With dmremap.systemd=1 on the kernel command line (run-in-vm.sh
+# --systemd), this script runs twice. As PID 1 it only writes the udev
+# rules and two runtime units, dmremap-test.target and dmremap-test.service,
+# into /run and execs systemd with --unit=dmremap-test.target: systemd
+# brings up sysinit.target and basic.target from the host's configuration
+# (nothing of multi-user.target: no gettys, networking or host services)
+# and starts dmremap-test.service, whose ExecStart is this script again
+# with --service. That run does all the rest as below, except that udevd is
+# systemd's systemd-udevd.service, and powers the VM off the same way.
 set -uo pipefail
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -40,7 +50,9 @@ poweroff_now() {
 	sleep 60
 }
 
-repo='' results='' shell=0 verbose=0 rows='' cols='' udev=guarded
+repo='' results='' shell=0 verbose=0 rows='' cols='' udev=guarded systemd=0
+service=0
+[[ ${1:-} == --service ]] && service=1
 # shellcheck disable=SC2013 # the command line is a list of words
 for arg in $(cat /proc/cmdline); do
 	case $arg in
@@ -49,6 +61,7 @@ for arg in $(cat /proc/cmdline); do
 	dmremap.shell=1) shell=1 ;;
 	dmremap.verbose=1) verbose=1 ;;
 	dmremap.udev=*) udev=${arg#*=} ;;
+	dmremap.systemd=1) systemd=1 ;;
 	dmremap.rows=*) rows=${arg#*=} ;;
 	dmremap.cols=*) cols=${arg#*=} ;;
 	dmremap.term=*) TERM=${arg#*=} ;;
@@ -56,6 +69,99 @@ for arg in $(cat /proc/cmdline); do
 done
 if [[ -z $repo || -z $results || ! -d $repo ]]; then
 	log "FATAL: bad dmremap.repo='$repo' or dmremap.results='$results'"
+	poweroff_now
+fi
+
+# udev rules of ours for dmremap.udev=guarded (see below); written before
+# udevd starts.
+write_udev_guard() {
+	# systemd 252 has no "last_rule" any more, so use the flags the stock
+	# rules honour: the DM_UDEV_DISABLE_* flags (55-dm.rules and
+	# 60-persistent-storage-dm.rules: no blkid, no /dev/mapper symlink that
+	# would race libdevmapper's node, no watch) and
+	# UDEV_DISABLE_PERSISTENT_STORAGE_RULES_FLAG (60-persistent-storage.rules:
+	# no blkid on loop devices). 60-block.rules adds an inotify watch on
+	# loop devices unconditionally; a rule sorted after it takes it back.
+	mkdir -p /etc/udev/rules.d
+	cat >/etc/udev/rules.d/01-dmremap-test-guard.rules <<-'RULES'
+		# Written by tests/integration/vm/guest-init.sh, in the test VM only.
+		SUBSYSTEM!="block", GOTO="dmremap_guard_end"
+		KERNEL=="loop[0-9]*", ENV{UDEV_DISABLE_PERSISTENT_STORAGE_RULES_FLAG}="1"
+		KERNEL=="dm-[0-9]*", ENV{DM_UDEV_DISABLE_DM_RULES_FLAG}="1", ENV{DM_UDEV_DISABLE_SUBSYSTEM_RULES_FLAG}="1", ENV{DM_UDEV_DISABLE_DISK_RULES_FLAG}="1", ENV{DM_UDEV_DISABLE_OTHER_RULES_FLAG}="1", ENV{DM_NOSCAN}="1"
+		LABEL="dmremap_guard_end"
+	RULES
+	cat >/etc/udev/rules.d/99-zz-dmremap-test-guard.rules <<-'RULES'
+		# Written by tests/integration/vm/guest-init.sh, in the test VM only.
+		SUBSYSTEM=="block", KERNEL=="loop[0-9]*|dm-[0-9]*", OPTIONS:="nowatch"
+	RULES
+}
+
+# dmremap.systemd=1, as PID 1: hand over to systemd (see the top). The units
+# go to /run, the runtime unit directory, so nothing of the host's
+# configuration changes; the host's enabled units are still pulled in by
+# sysinit.target and basic.target, as on a real boot.
+boot_systemd() {
+	local units=/run/systemd/system self u
+	self=$(readlink -f "${BASH_SOURCE[0]}")
+	mkdir -p "$units" /run/tmpfiles.d
+	[[ $udev == guarded ]] && write_udev_guard
+	# No coldplug (`udevadm trigger`), as without systemd: it takes long
+	# under TCG and nothing here needs it. dmremap.udev=0: no udevd at all.
+	ln -sf /dev/null "$units/systemd-udev-trigger.service"
+	if [[ $udev == 0 ]]; then
+		for u in systemd-udevd.service systemd-udevd-control.socket systemd-udevd-kernel.socket; do
+			ln -sf /dev/null "$units/$u"
+		done
+	fi
+	# The host's timers (apt-daily, man-db, e2scrub, ...) have no business
+	# in a test and would start their jobs in the middle of it.
+	ln -sf /dev/null "$units/timers.target"
+	# Debian's tmp.conf empties /tmp at boot ("D /tmp"); the guest's /tmp
+	# may hold the repository's or the results' mount: keep its contents.
+	echo 'd /tmp 1777 root root -' >/run/tmpfiles.d/tmp.conf
+	cat >"$units/dmremap-test.target" <<-UNIT
+		# Written by $self, in the test VM only.
+		[Unit]
+		Description=dm-remap test VM: the basic system and the test command
+		Wants=basic.target dmremap-test.service
+		After=basic.target
+		# A boot that hangs before basic.target powers off rather than keep
+		# the host waiting for its timeout (no exit status: a dead VM).
+		JobTimeoutSec=300
+		JobTimeoutAction=poweroff-immediate
+	UNIT
+	cat >"$units/dmremap-test.service" <<-UNIT
+		# Written by $self, in the test VM only.
+		[Unit]
+		Description=dm-remap test VM: run-in-vm.sh's command, then power off
+		DefaultDependencies=no
+		After=basic.target
+		# The script powers off itself; these are for when it cannot run.
+		SuccessAction=poweroff-immediate
+		FailureAction=poweroff-immediate
+
+		[Service]
+		Type=exec
+		ExecStart=$self --service
+		StandardInput=null
+		StandardOutput=tty
+		StandardError=inherit
+		TTYPath=/dev/console
+		# As without systemd: a write to a closed pipe kills the writer.
+		IgnoreSIGPIPE=no
+		TimeoutStartSec=infinity
+	UNIT
+	log "starting /lib/systemd/systemd --unit=dmremap-test.target"
+	exec /lib/systemd/systemd --unit=dmremap-test.target
+}
+
+if ((systemd && !service)); then
+	if (($$ != 1)); then
+		log "FATAL: dmremap.systemd=1, but this is not PID 1 nor run with --service"
+		poweroff_now
+	fi
+	boot_systemd
+	log "FATAL: could not exec /lib/systemd/systemd"
 	poweroff_now
 fi
 
@@ -99,29 +205,16 @@ export DMREMAP_IN_VM=1 DMREMAP_REPO=$repo DMREMAP_RESULTS=$results DMREMAP_VM_UD
 # While udevd runs, every libdevmapper call (dmsetup, ...) warns on stderr
 # "Udev is running and DM_DISABLE_UDEV environment variable is set..."
 udevd_ok=0
-if [[ $udev == guarded ]]; then
-	# systemd 252 has no "last_rule" any more, so use the flags the stock
-	# rules honour: the DM_UDEV_DISABLE_* flags (55-dm.rules and
-	# 60-persistent-storage-dm.rules: no blkid, no /dev/mapper symlink that
-	# would race libdevmapper's node, no watch) and
-	# UDEV_DISABLE_PERSISTENT_STORAGE_RULES_FLAG (60-persistent-storage.rules:
-	# no blkid on loop devices). 60-block.rules adds an inotify watch on
-	# loop devices unconditionally; a rule sorted after it takes it back.
-	mkdir -p /etc/udev/rules.d
-	cat >/etc/udev/rules.d/01-dmremap-test-guard.rules <<-'RULES'
-		# Written by tests/integration/vm/guest-init.sh, in the test VM only.
-		SUBSYSTEM!="block", GOTO="dmremap_guard_end"
-		KERNEL=="loop[0-9]*", ENV{UDEV_DISABLE_PERSISTENT_STORAGE_RULES_FLAG}="1"
-		KERNEL=="dm-[0-9]*", ENV{DM_UDEV_DISABLE_DM_RULES_FLAG}="1", ENV{DM_UDEV_DISABLE_SUBSYSTEM_RULES_FLAG}="1", ENV{DM_UDEV_DISABLE_DISK_RULES_FLAG}="1", ENV{DM_UDEV_DISABLE_OTHER_RULES_FLAG}="1", ENV{DM_NOSCAN}="1"
-		LABEL="dmremap_guard_end"
-	RULES
-	cat >/etc/udev/rules.d/99-zz-dmremap-test-guard.rules <<-'RULES'
-		# Written by tests/integration/vm/guest-init.sh, in the test VM only.
-		SUBSYSTEM=="block", KERNEL=="loop[0-9]*|dm-[0-9]*", OPTIONS:="nowatch"
-	RULES
+if ((service)); then
+	# Under systemd, udevd is its systemd-udevd.service (masked if udev=0).
+	if [[ $udev != 0 ]] && systemctl -q is-active systemd-udevd.service; then
+		udevd_ok=1
+	fi
+elif [[ $udev == guarded ]]; then
+	write_udev_guard
 fi
 for udevd in /lib/systemd/systemd-udevd /usr/lib/systemd/systemd-udevd; do
-	[[ $udev != 0 ]] || break
+	if ((service)) || [[ $udev == 0 ]]; then break; fi
 	if [[ -x $udevd ]]; then
 		log "starting $udevd (udev=$udev)"
 		if timeout 20 "$udevd" --daemon; then

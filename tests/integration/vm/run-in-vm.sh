@@ -15,6 +15,9 @@
 #                   command, if one is given); leave it with `exit` or Ctrl-A x
 #   --verbose       same as DMREMAP_VM_VERBOSE=1: full kernel log, shown live
 #                   on stderr as well as saved in console.log
+#   --systemd       boot with systemd as PID 1 (sysinit.target and
+#                   basic.target, no multi-user services) and run the command
+#                   from a service; see vm/guest-init.sh
 #
 # The guest sees the host's whole file system read-only with a throwaway
 # writable layer on top, so the command runs in this repository (same path,
@@ -42,6 +45,7 @@ mem=3072
 timeout_s=900
 results=${DMREMAP_VM_RESULTS:-$REPO/build/vm}
 shell=0
+systemd=0
 verbose=${DMREMAP_VM_VERBOSE:-0}
 [[ $verbose == 1 ]] || verbose=0
 
@@ -55,6 +59,7 @@ while (($#)); do
 	--results) results=${2:?--results needs a directory}; shift 2 ;;
 	--shell) shell=1; shift ;;
 	--verbose) verbose=1; shift ;;
+	--systemd) systemd=1; shift ;;
 	-h | --help) usage 0 ;;
 	--) shift; break ;;
 	*) echo "run-in-vm: unknown option $1" >&2; usage ;;
@@ -170,6 +175,11 @@ case ${DMREMAP_VM_UDEV:-guarded} in
 0 | guarded | full) append+=("dmremap.udev=${DMREMAP_VM_UDEV:-guarded}") ;;
 *) die "DMREMAP_VM_UDEV must be 0, guarded or full" ;;
 esac
+if ((systemd)); then
+	# fstab=no: systemd-fstab-generator ignores the host's /etc/fstab, whose
+	# disks the guest does not have (their mounts would wait for them).
+	append+=(dmremap.systemd=1 fstab=no)
+fi
 if ((verbose)); then
 	append+=(dmremap.verbose=1 ignore_loglevel)
 else
@@ -241,7 +251,9 @@ started=$(mtime "$results/vm-started" || true)
 ended=$(mtime "$results/vm-exit-status" || true)
 if [[ -n $started ]]; then
 	read -r g_kernel g_ready <"$results/vm-started"
-	msg="boot $(secs "$started" "$t0") (guest: kernel+initramfs ${g_kernel}s, setup $(secs "$g_ready" "$g_kernel"))"
+	stages=kernel+initramfs
+	((systemd)) && stages+=+systemd
+	msg="boot $(secs "$started" "$t0") (guest: $stages ${g_kernel}s, setup $(secs "$g_ready" "$g_kernel"))"
 	[[ -n $ended ]] && msg+=", command $(secs "$ended" "$started")"
 	echo "run-in-vm: $msg, total $(secs "$t1" "$t0")" >&2
 fi
