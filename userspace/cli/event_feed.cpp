@@ -4,13 +4,6 @@ namespace dmremap::cli {
 
 namespace {
 
-using DevNumber = std::pair<std::uint32_t, std::uint32_t>;
-
-DevNumber number_of(const WatchedDevice& device)
-{
-    return {device.entry.major, device.entry.minor};
-}
-
 // The fields status_changes() compares, in the contract's order.
 std::vector<std::pair<std::string, Json>> tracked_fields(const TargetStatus& s)
 {
@@ -53,9 +46,9 @@ void EventFeed::start(const std::vector<WatchedDevice>& devices)
     for (const WatchedDevice& device : devices) {
         if (name_ && device.entry.name != *name_)
             continue;
-        followed_.insert(number_of(device));
+        followed_.insert(dev_number(device));
         if (auto status = read_status_(device))
-            last_status_.insert_or_assign(number_of(device), *status);
+            last_status_.insert_or_assign(dev_number(device), *status);
     }
 }
 
@@ -63,7 +56,7 @@ bool EventFeed::wanted(const DeviceChange& change)
 {
     if (!name_)
         return true;
-    const DevNumber number = number_of(change.device);
+    const DevNumber number = dev_number(change.device);
     if (change.device.entry.name == *name_ ||
         (change.kind == DeviceChange::Kind::renamed && change.previous_name == *name_))
         followed_.insert(number);
@@ -80,7 +73,7 @@ std::vector<EventRecord> EventFeed::records(const std::vector<DeviceChange>& cha
     for (const DeviceChange& change : changes) {
         if (!wanted(change))
             continue;
-        const DevNumber number = number_of(change.device);
+        const DevNumber number = dev_number(change.device);
         EventRecord record{now, change, std::nullopt, {}};
         if (change.kind == DeviceChange::Kind::vanished) {
             followed_.erase(number);

@@ -64,8 +64,6 @@ public:
                                      std::chrono::system_clock::time_point now);
 
 private:
-    using DevNumber = std::pair<std::uint32_t, std::uint32_t>;
-
     bool wanted(const DeviceChange& change);
 
     std::optional<std::string> name_;

@@ -9,17 +9,6 @@
 
 namespace dmremap {
 
-namespace {
-
-using DevNumber = std::pair<std::uint32_t, std::uint32_t>;
-
-DevNumber number_of(const WatchedDevice& device)
-{
-    return {device.entry.major, device.entry.minor};
-}
-
-}  // namespace
-
 std::string_view to_string(DeviceChange::Kind kind)
 {
     switch (kind) {
@@ -42,11 +31,11 @@ std::vector<DeviceChange> compare_scans(const std::vector<WatchedDevice>& before
 {
     std::map<DevNumber, const WatchedDevice*> old_by_number;
     for (const WatchedDevice& device : before)
-        old_by_number.emplace(number_of(device), &device);
+        old_by_number.emplace(dev_number(device), &device);
 
     std::vector<DeviceChange> changes;
     for (const WatchedDevice& device : after) {
-        const auto found = old_by_number.find(number_of(device));
+        const auto found = old_by_number.find(dev_number(device));
         if (found == old_by_number.end()) {
             changes.push_back({DeviceChange::Kind::appeared, device, {}});
             continue;
@@ -91,7 +80,7 @@ std::vector<DeviceChange> RemapWatcher::rescan()
             now.push_back(WatchedDevice{std::move(listed.device), listed.event_nr, *remap});
     }
     std::sort(now.begin(), now.end(), [](const WatchedDevice& a, const WatchedDevice& b) {
-        return number_of(a) < number_of(b);
+        return dev_number(a) < dev_number(b);
     });
     std::vector<DeviceChange> changes = compare_scans(devices_, now);
     devices_ = std::move(now);

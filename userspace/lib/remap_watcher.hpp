@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dm_control.hpp"
@@ -37,6 +38,15 @@ struct DeviceChange {
 };
 
 std::string_view to_string(DeviceChange::Kind kind);
+
+// A device's number (major, minor): what tells devices apart across
+// renames and a remove-and-create under the same name.
+using DevNumber = std::pair<std::uint32_t, std::uint32_t>;
+
+inline DevNumber dev_number(const WatchedDevice& device)
+{
+    return {device.entry.major, device.entry.minor};
+}
 
 // Follows the set of dm-remap devices. Devices are told apart by their
 // device number, so a device removed and created again under the same name
