@@ -4,7 +4,7 @@
 #
 #   <prefix>/sbin/dmremap, dmremapd           the programs (admin tools: section 8)
 #   <prefix>/share/man/man{7,8}/              dmremap(8), dmremapd(8), dm-remap(7)
-#   <prefix>/share/bash-completion/completions/dmremap
+#   <prefix>/share/bash-completion/completions/dmremap, dmremapd
 #   <prefix>/share/dmremap/                   README.md, prometheus/dmremap-rules.yml,
 #                                             grafana/dmremap-dashboard.json
 #   DMREMAP_SYSTEMD_UNIT_DIR/dmremapd.service
@@ -34,7 +34,7 @@ install(TARGETS dmremap-cli dmremapd RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR
 install(FILES ${dmremap_src}/man/dmremap.8 ${dmremap_src}/man/dmremapd.8
         DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
 install(FILES ${dmremap_src}/man/dm-remap.7 DESTINATION ${CMAKE_INSTALL_MANDIR}/man7)
-install(FILES ${dmremap_src}/contrib/bash-completion/dmremap
+install(FILES ${dmremap_src}/contrib/bash-completion/dmremap ${dmremap_src}/contrib/bash-completion/dmremapd
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
 
 if(DMREMAP_SYSTEMD_UNIT_DIR)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The bash completion (contrib/bash-completion/dmremap) registers itself
-# for dmremap and completes every command and every option that the built
-# program's --help lists, device names from device-mapper (a stand-in
+# The bash completions (contrib/bash-completion/dmremap, dmremapd) register
+# themselves and complete every command and every option that the built
+# programs' --help lists, device names from device-mapper (a stand-in
 # dmsetup prints two), option values and file arguments.
 source "$(dirname "$0")/lib.sh"
 
@@ -81,5 +81,38 @@ expect_has "dmremap metadata dump -o <file>" "$tmp/spare.img" \
 expect_none "dmremap create --block-size <TAB>" "" "$(complete_words "$dmremap" create --block-size "")"
 # After an option's value, the first positional again: a new name, nothing.
 expect_none "dmremap create --block-size 4096 <TAB>" "" "$(complete_words "$dmremap" create --block-size 4096 "")"
+
+# dmremapd: every option of its --help, and each option's values.
+dmremapd=$BUILD/bin/dmremapd
+complete_daemon() {
+	bash --norc --noprofile -c '
+		source "$1"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=()
+		_dmremapd dmremapd "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$SRC/contrib/bash-completion/dmremapd" "$@"
+}
+registered=$(bash --norc --noprofile -c 'source "$1"; complete -p dmremapd' _ "$SRC/contrib/bash-completion/dmremapd")
+[[ $registered == "complete -F _dmremapd dmremapd" ]] || fail "dmremapd registration is '$registered'"
+offered=$(complete_daemon "$dmremapd" -)
+while read -r opt; do
+	expect_has "dmremapd -<TAB>" "$opt" "$offered"
+done < <(help_options "$("$dmremapd" --help)")
+[[ $(wc -l <<<"$offered") -ge 15 ]] || fail "dmremapd -<TAB>: only $(wc -l <<<"$offered") options"
+offered=$(complete_daemon "$dmremapd" --alert-reminder "")
+for v in once daily diminishing; do expect_has "dmremapd --alert-reminder <TAB>" "$v" "$offered"; done
+expect_has "dmremapd --alert-reminder d<TAB>" daily "$(complete_daemon "$dmremapd" --alert-reminder d)"
+expect_none "dmremapd --alert-reminder d<TAB>, only d..." "" \
+	"$(complete_daemon "$dmremapd" --alert-reminder d | grep -v '^d' || true)"
+expect_has "dmremapd --scrub-every <TAB>" off "$(complete_daemon "$dmremapd" --scrub-every "")"
+expect_has "dmremapd --spare-thresholds <TAB>" none "$(complete_daemon "$dmremapd" --spare-thresholds "")"
+expect_has "dmremapd --config <file>" "$tmp/spare.img" "$(complete_daemon "$dmremapd" --config "$tmp/spa")"
+expect_has "dmremapd --state-file <file>" "$tmp/spare.img" "$(complete_daemon "$dmremapd" --state-file "$tmp/spa")"
+expect_has "dmremapd --alert-command <command>" bash "$(complete_daemon "$dmremapd" --alert-command bas)"
+# Addresses, times and numbers have nothing to offer; never option names.
+expect_none "dmremapd --listen <TAB>" "" "$(complete_daemon "$dmremapd" --listen "")"
+expect_none "dmremapd --rescan-interval <TAB>" "" "$(complete_daemon "$dmremapd" --rescan-interval "")"
+expect_none "dmremapd --scrub-rate <TAB>" "" "$(complete_daemon "$dmremapd" --scrub-rate "")"
+# A flag takes no value: the next word is an option again.
+expect_has "dmremapd --alert-test -<TAB>" --listen "$(complete_daemon "$dmremapd" --alert-test -)"
 
 finish

@@ -22,6 +22,7 @@ expected() { # prefix unit_dir
 	echo "$p/share/man/man8/dmremapd.8"
 	echo "$p/share/man/man7/dm-remap.7"
 	echo "$p/share/bash-completion/completions/dmremap"
+	echo "$p/share/bash-completion/completions/dmremapd"
 	echo "$u/dmremapd.service"
 	echo "$p/share/dmremap/README.md"
 	echo "$p/share/dmremap/prometheus/dmremap-rules.yml"
