@@ -362,9 +362,8 @@ static bool any_lost(const unsigned long *lost, unsigned int first,
 /*
  * The part's block is remapped: its data is on the spare. A write there
  * makes its lost sectors good again, once the data is durable. -EAGAIN: the
- * block left the spare meanwhile, or its lost sectors are being changed
- * (a write must not make "every sector lost" durable from a LOST flag
- * seen without its bitmap, see remap_table_get_lost()).
+ * block left the spare meanwhile. Lost sectors change only under move_lock
+ * (here) or while the block is MOVING, so those read here are settled.
  */
 static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 {
@@ -387,10 +386,8 @@ static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 		ret = -EAGAIN;
 		goto out;
 	}
-	ret = remap_table_get_lost(&rc->table, e, &flags, lost);
+	remap_table_get_lost(&rc->table, e, &flags, lost);
 	rcu_read_unlock();
-	if (ret)
-		goto out;
 	/*
 	 * Being moved back by unremap (or a move to the spare not yet final):
 	 * wait for it and look again. Otherwise the entry stays while we hold

@@ -89,10 +89,14 @@ void remap_table_free_removed(struct remap_table *t, struct remap_entry **remove
 void remap_table_clear(struct remap_table *t);
 
 const unsigned long *remap_table_lost(struct remap_table *t, u64 block);
+struct remap_lost *remap_table_alloc_lost(const unsigned long *bits);
+void remap_table_free_lost(struct remap_lost *lost);
+int remap_table_install_lost(struct remap_table *t, struct remap_entry *e,
+			     struct remap_lost *new);
 int remap_table_set_lost(struct remap_table *t, struct remap_entry *e,
 			 const unsigned long *bits);
-int remap_table_get_lost(struct remap_table *t, struct remap_entry *e,
-			 u32 *flags, unsigned long *lost);
+void remap_table_get_lost(struct remap_table *t, struct remap_entry *e,
+			  u32 *flags, unsigned long *lost);
 u64 remap_table_lost_sectors(struct remap_table *t);
 
 unsigned int remap_table_count(struct remap_table *t);
