@@ -193,6 +193,43 @@ static void table_get_lost(struct kunit *test)
 	remap_table_destroy(t);
 }
 
+/*
+ * A writer that heals lost sectors allocates the new bitmap before it
+ * commits, and installs it after: an empty set of lost sectors needs no
+ * bitmap, and installing clears or replaces the block's bitmap.
+ */
+static void table_install_lost(struct kunit *test)
+{
+	struct remap_table *t = new_table(test, 100);
+	DECLARE_BITMAP(bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	struct remap_lost *now;
+	struct remap_entry *e;
+
+	bitmap_zero(bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	KUNIT_EXPECT_NULL(test, remap_table_alloc_lost(bits));
+	KUNIT_EXPECT_NULL(test, remap_table_alloc_lost(NULL));
+
+	KUNIT_ASSERT_EQ(test, remap_table_insert(t, 6, 2, 0, &e), 0);
+	bitmap_set(bits, 0, 4);
+	KUNIT_ASSERT_EQ(test, remap_table_set_lost(t, e, bits), 0);
+	KUNIT_EXPECT_EQ(test, remap_table_lost_sectors(t), 4ULL);
+
+	/* sectors 0 and 1 written: the rest stay lost */
+	bitmap_clear(bits, 0, 2);
+	now = remap_table_alloc_lost(bits);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(now));
+	KUNIT_EXPECT_EQ(test, remap_table_install_lost(t, e, now), 0);
+	KUNIT_EXPECT_EQ(test, remap_table_lost_sectors(t), 2ULL);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(e->flags) & REMAP_F_LOST);
+
+	/* all written: no bitmap, no flag */
+	KUNIT_EXPECT_EQ(test, remap_table_install_lost(t, e, NULL), 0);
+	KUNIT_EXPECT_EQ(test, remap_table_lost_sectors(t), 0ULL);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(e->flags) & REMAP_F_LOST);
+	remap_table_free_lost(NULL);
+	remap_table_destroy(t);
+}
+
 static void table_flags(struct kunit *test)
 {
 	struct remap_table *t = new_table(test, 100);
@@ -387,6 +424,7 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(table_insert_preallocated),
 	KUNIT_CASE(table_reserve_per_table),
 	KUNIT_CASE(table_get_lost),
+	KUNIT_CASE(table_install_lost),
 	KUNIT_CASE(table_flags),
 	KUNIT_CASE(table_lost_sectors),
 	KUNIT_CASE(table_first_in_range),
