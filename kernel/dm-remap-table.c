@@ -24,11 +24,22 @@
 
 /*
  * Entries come from their own cache. The error path takes its entries
- * through a small reserve of each table's own, so that under memory
- * pressure an automatic move waits for memory instead of failing its I/O,
- * and one table's moves never use up another's reserve; messages and the
- * load take theirs from the cache and may fail with -ENOMEM. Every entry
- * is freed into its table's reserve, which so refills as entries go.
+ * through a small reserve of each table's own (a mempool), so that under
+ * memory pressure an automatic move waits for memory instead of failing
+ * its I/O, and one table's moves never use up another's reserve; messages
+ * and the load take theirs from the cache and may fail with -ENOMEM.
+ *
+ * A mempool refills only when its elements are freed, and an entry taken
+ * from the reserve for a move stays in the table for as long as the remap
+ * does: after REMAP_ENTRY_RESERVE moves made while memory was short the
+ * reserve would be empty for good. No size is enough for every move, so
+ * the reserve is topped up again: taking from it queues refill_reserve(),
+ * a work item on a system workqueue, outside the I/O path, which
+ * allocates from the cache and frees into the pool until it is full. It
+ * allocates with GFP_NOIO all the same: reclaim that waits on writeback to
+ * this device could wait on the error path, which may be waiting for the
+ * reserve. Nothing in the I/O path waits for the refill: a move that finds
+ * the reserve empty waits in mempool_alloc() for memory or a freed entry.
  */
 static struct kmem_cache *remap_entry_cache;
 
@@ -65,6 +76,20 @@ static unsigned int region_shift_for(u64 nr_blocks)
 	return bits - REGION_MAX_BITS_SHIFT;
 }
 
+static void refill_reserve(struct work_struct *work)
+{
+	struct remap_table *t = container_of(work, struct remap_table, refill);
+	struct remap_entry *e;
+
+	/* unlocked: mempool_free() checks again and frees what is too many */
+	while (READ_ONCE(t->reserve->curr_nr) < t->reserve->min_nr) {
+		e = kmem_cache_alloc(remap_entry_cache, GFP_NOIO);
+		if (!e)
+			return;	/* the next entry taken from the reserve retries */
+		mempool_free(e, t->reserve);
+	}
+}
+
 int remap_table_init(struct remap_table *t, u64 nr_blocks)
 {
 	int r;
@@ -78,6 +103,7 @@ int remap_table_init(struct remap_table *t, u64 nr_blocks)
 		return -ENOMEM;
 	t->reserve = mempool_create_slab_pool(REMAP_ENTRY_RESERVE,
 					      remap_entry_cache);
+	INIT_WORK(&t->refill, refill_reserve);
 	r = t->reserve ? rhashtable_init(&t->ht, &remap_ht_params) : -ENOMEM;
 	if (r) {
 		/* the caller's cleanup destroys a table whose regions are set */
@@ -111,6 +137,7 @@ void remap_table_destroy(struct remap_table *t)
 		kfree(lost);
 	xa_destroy(&t->lost);
 	rhashtable_free_and_destroy(&t->ht, free_entry, t);
+	cancel_work_sync(&t->refill);
 	mempool_destroy(t->reserve);
 	kvfree(t->regions);
 	mutex_destroy(&t->lock);
@@ -179,8 +206,15 @@ static void note_resize(struct remap_table *t)
  */
 struct remap_entry *remap_table_alloc_entry(struct remap_table *t, bool reserve)
 {
-	return reserve ? mempool_alloc(t->reserve, GFP_NOIO) :
-			 kmem_cache_alloc(remap_entry_cache, GFP_NOIO);
+	struct remap_entry *e;
+
+	if (!reserve)
+		return kmem_cache_alloc(remap_entry_cache, GFP_NOIO);
+	e = mempool_alloc(t->reserve, GFP_NOIO);
+	/* it came from the reserve: top it up again, see refill_reserve() */
+	if (READ_ONCE(t->reserve->curr_nr) < t->reserve->min_nr)
+		queue_work(system_unbound_wq, &t->refill);
+	return e;
 }
 
 /* Frees an entry that was never inserted, or removed a grace period ago. */
@@ -479,10 +513,15 @@ unsigned int remap_table_resizes(struct remap_table *t)
 	return atomic_read(&t->resizes);
 }
 
-/* Bytes of kernel memory the table holds: entries, buckets and bitmap. */
+/*
+ * Bytes of kernel memory the table holds: entries (in the table and in
+ * its reserve), buckets and bitmap.
+ */
 u64 remap_table_memory(struct remap_table *t)
 {
-	return (u64)remap_table_count(t) * kmem_cache_size(remap_entry_cache) +
+	u64 entries = (u64)remap_table_count(t) + READ_ONCE(t->reserve->curr_nr);
+
+	return entries * kmem_cache_size(remap_entry_cache) +
 	       (u64)remap_table_buckets(t) * sizeof(void *) +
 	       BITS_TO_LONGS(t->nr_regions) * sizeof(unsigned long);
 }

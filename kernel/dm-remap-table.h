@@ -15,6 +15,7 @@
 #include <linux/mutex.h>
 #include <linux/rhashtable.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "../include/uapi/dm-remap.h"
@@ -57,6 +58,7 @@ struct remap_table {
 	atomic64_t lost_sectors;
 	struct mutex lock;		/* serializes changes */
 	mempool_t *reserve;		/* entries for the error path's moves */
+	struct work_struct refill;	/* tops the reserve up again */
 	unsigned long *regions;		/* bit set: region may hold a remap */
 	unsigned long nr_regions;
 	unsigned int region_shift;	/* log2 of blocks per region */
