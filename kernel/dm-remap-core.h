@@ -175,6 +175,7 @@ static inline unsigned int remap_next_worker(atomic_t *next)
 }
 
 /* dm-remap-target.c */
+const char *remap_metadata_state_shown(struct remap_c *rc);
 void remap_get_status(struct remap_c *rc, struct remap_status *st);
 int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
 		    bool in_map);

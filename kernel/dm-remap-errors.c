@@ -360,22 +360,70 @@ static bool any_lost(const unsigned long *lost, unsigned int first,
 }
 
 /*
+ * A write of the part to its spare block. If it covers lost sectors, their
+ * bits are cleared on disk (a commit) and then in memory. The new bitmap
+ * is allocated (GFP_NOIO) before anything is written: once the commit is
+ * done nothing may fail, or memory would keep the healed sectors lost and
+ * the next write to the block would commit them lost again. Without the
+ * memory the write fails having changed nothing. A failed write or commit
+ * leaves the sectors lost in memory: they read as errors, which is safe
+ * whatever reached the disk.
+ */
+static int write_on_spare(struct block_redo *r, struct remap_entry *e,
+			  sector_t sector, u32 flags, unsigned long *lost)
+{
+	struct remap_c *rc = r->rc;
+	bool heals = any_lost(lost, r->first, r->count);
+	struct remap_metadata_batch changes;
+	struct remap_metadata_entry me;
+	struct remap_lost *now = NULL;
+	u64 ticket;
+	int ret;
+
+	if (heals) {
+		bitmap_clear(lost, r->first, r->count);
+		now = remap_table_alloc_lost(lost);
+		if (IS_ERR(now))
+			return PTR_ERR(now);
+	}
+	copy_bio_data(r, false);
+	ret = remap_sync_io(rc, REQ_OP_WRITE | redo_flags(r, REQ_OP_WRITE),
+			    rc->spare_dev->bdev, sector, r->count,
+			    r->buf + (r->first << SECTOR_SHIFT));
+	if (ret || !heals)
+		goto out;
+	remap_fill_metadata_entry(&me, r->block, flags, lost);
+	remap_metadata_batch_init(&changes);
+	ret = remap_metadata_batch_add(rc->md, &changes, e->spare, &me, true);
+	if (!ret)
+		ret = remap_metadata_stage(rc->md, &changes, &ticket);
+	else
+		remap_metadata_batch_abort(&changes);
+	if (!ret)
+		ret = remap_metadata_commit(rc->md, ticket);
+	if (ret)
+		goto out;
+	/* the block has a bitmap: replacing or erasing it allocates nothing */
+	WARN_ON_ONCE(remap_table_install_lost(&rc->table, e, now));
+	return 0;
+out:
+	remap_table_free_lost(now);
+	return ret;
+}
+
+/*
  * The part's block is remapped: its data is on the spare. A write there
  * makes its lost sectors good again, once the data is durable. -EAGAIN: the
- * block left the spare meanwhile, or its lost sectors are being changed
- * (a write must not make "every sector lost" durable from a LOST flag
- * seen without its bitmap, see remap_table_get_lost()).
+ * block left the spare meanwhile. Lost sectors change only under move_lock
+ * (here) or while the block is MOVING, so those read here are settled.
  */
 static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 {
 	struct remap_c *rc = r->rc;
 	sector_t sector = rc->pool_offset + block_to_sector(rc, spare) + r->first;
 	DECLARE_BITMAP(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
-	struct remap_metadata_entry me;
-	struct remap_metadata_batch changes;
 	struct remap_entry *e;
 	u32 flags;
-	u64 ticket;
 	int ret;
 
 	mutex_lock(&rc->move_lock);
@@ -387,10 +435,8 @@ static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 		ret = -EAGAIN;
 		goto out;
 	}
-	ret = remap_table_get_lost(&rc->table, e, &flags, lost);
+	remap_table_get_lost(&rc->table, e, &flags, lost);
 	rcu_read_unlock();
-	if (ret)
-		goto out;
 	/*
 	 * Being moved back by unremap (or a move to the spare not yet final):
 	 * wait for it and look again. Otherwise the entry stays while we hold
@@ -414,24 +460,7 @@ static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
 			copy_bio_data(r, true);
 		goto out;
 	}
-	copy_bio_data(r, false);
-	ret = remap_sync_io(rc, REQ_OP_WRITE | redo_flags(r, REQ_OP_WRITE),
-			    rc->spare_dev->bdev, sector, r->count,
-			    r->buf + (r->first << SECTOR_SHIFT));
-	if (ret || !any_lost(lost, r->first, r->count))
-		goto out;
-	bitmap_clear(lost, r->first, r->count);
-	remap_fill_metadata_entry(&me, r->block, flags, lost);
-	remap_metadata_batch_init(&changes);
-	ret = remap_metadata_batch_add(rc->md, &changes, spare, &me, true);
-	if (!ret)
-		ret = remap_metadata_stage(rc->md, &changes, &ticket);
-	else
-		remap_metadata_batch_abort(&changes);
-	if (!ret)
-		ret = remap_metadata_commit(rc->md, ticket);
-	if (!ret)
-		ret = remap_table_set_lost(&rc->table, e, lost);
+	ret = write_on_spare(r, e, sector, flags, lost);
 out:
 	mutex_unlock(&rc->move_lock);
 	return ret;

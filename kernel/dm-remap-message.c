@@ -312,8 +312,7 @@ static int msg_health(struct remap_c *rc, unsigned int argc, char **argv,
 	       h.remaps_last_hour, h.exhaustion_seconds);
 	DMEMIT("spare_errors=%llu\nmetadata_state=%s\nreasons=%s\n",
 	       (u64)atomic64_read(&rc->stats.spare_errors),
-	       remap_metadata_state_name(remap_metadata_state(rc->md)),
-	       h.reasons);
+	       remap_metadata_state_shown(rc), h.reasons);
 	return 1;
 }
 

@@ -341,18 +341,24 @@ static void fail_moves(struct move_batch *b)
 /*
  * Drops the batch's entries from the table and its spare blocks from the
  * pool: held bios are released first, and no reader may still see a spare
- * block before it is handed out again, hence one grace period in between.
+ * block before it is handed out again, hence one grace period in between,
+ * if any entry was visible: a spare block whose entry was never inserted
+ * was never seen, and an empty batch has nothing to wait for.
  * Allocates nothing: the entries are found on the moves.
  */
 static void drop_entries(struct move_batch *b)
 {
-	unsigned int i;
+	unsigned int i, removed = 0;
 
-	for (i = 0; i < b->n; i++)
-		if (b->moves[i].entry)
+	for (i = 0; i < b->n; i++) {
+		if (b->moves[i].entry) {
 			remap_table_remove(&b->rc->table, b->moves[i].entry);
+			removed++;
+		}
+	}
 	release_moves(b);
-	synchronize_rcu();
+	if (removed)
+		synchronize_rcu();
 	for (i = 0; i < b->n; i++) {
 		if (b->moves[i].entry)
 			remap_table_free_entry(&b->rc->table, b->moves[i].entry);

@@ -24,11 +24,22 @@
 
 /*
  * Entries come from their own cache. The error path takes its entries
- * through a small reserve of each table's own, so that under memory
- * pressure an automatic move waits for memory instead of failing its I/O,
- * and one table's moves never use up another's reserve; messages and the
- * load take theirs from the cache and may fail with -ENOMEM. Every entry
- * is freed into its table's reserve, which so refills as entries go.
+ * through a small reserve of each table's own (a mempool), so that under
+ * memory pressure an automatic move waits for memory instead of failing
+ * its I/O, and one table's moves never use up another's reserve; messages
+ * and the load take theirs from the cache and may fail with -ENOMEM.
+ *
+ * A mempool refills only when its elements are freed, and an entry taken
+ * from the reserve for a move stays in the table for as long as the remap
+ * does: after REMAP_ENTRY_RESERVE moves made while memory was short the
+ * reserve would be empty for good. No size is enough for every move, so
+ * the reserve is topped up again: taking from it queues refill_reserve(),
+ * a work item on a system workqueue, outside the I/O path, which
+ * allocates from the cache and frees into the pool until it is full. It
+ * allocates with GFP_NOIO all the same: reclaim that waits on writeback to
+ * this device could wait on the error path, which may be waiting for the
+ * reserve. Nothing in the I/O path waits for the refill: a move that finds
+ * the reserve empty waits in mempool_alloc() for memory or a freed entry.
  */
 static struct kmem_cache *remap_entry_cache;
 
@@ -65,6 +76,20 @@ static unsigned int region_shift_for(u64 nr_blocks)
 	return bits - REGION_MAX_BITS_SHIFT;
 }
 
+static void refill_reserve(struct work_struct *work)
+{
+	struct remap_table *t = container_of(work, struct remap_table, refill);
+	struct remap_entry *e;
+
+	/* unlocked: mempool_free() checks again and frees what is too many */
+	while (READ_ONCE(t->reserve->curr_nr) < t->reserve->min_nr) {
+		e = kmem_cache_alloc(remap_entry_cache, GFP_NOIO);
+		if (!e)
+			return;	/* the next entry taken from the reserve retries */
+		mempool_free(e, t->reserve);
+	}
+}
+
 int remap_table_init(struct remap_table *t, u64 nr_blocks)
 {
 	int r;
@@ -78,6 +103,7 @@ int remap_table_init(struct remap_table *t, u64 nr_blocks)
 		return -ENOMEM;
 	t->reserve = mempool_create_slab_pool(REMAP_ENTRY_RESERVE,
 					      remap_entry_cache);
+	INIT_WORK(&t->refill, refill_reserve);
 	r = t->reserve ? rhashtable_init(&t->ht, &remap_ht_params) : -ENOMEM;
 	if (r) {
 		/* the caller's cleanup destroys a table whose regions are set */
@@ -111,6 +137,7 @@ void remap_table_destroy(struct remap_table *t)
 		kfree(lost);
 	xa_destroy(&t->lost);
 	rhashtable_free_and_destroy(&t->ht, free_entry, t);
+	cancel_work_sync(&t->refill);
 	mempool_destroy(t->reserve);
 	kvfree(t->regions);
 	mutex_destroy(&t->lock);
@@ -179,8 +206,15 @@ static void note_resize(struct remap_table *t)
  */
 struct remap_entry *remap_table_alloc_entry(struct remap_table *t, bool reserve)
 {
-	return reserve ? mempool_alloc(t->reserve, GFP_NOIO) :
-			 kmem_cache_alloc(remap_entry_cache, GFP_NOIO);
+	struct remap_entry *e;
+
+	if (!reserve)
+		return kmem_cache_alloc(remap_entry_cache, GFP_NOIO);
+	e = mempool_alloc(t->reserve, GFP_NOIO);
+	/* it came from the reserve: top it up again, see refill_reserve() */
+	if (READ_ONCE(t->reserve->curr_nr) < t->reserve->min_nr)
+		queue_work(system_unbound_wq, &t->refill);
+	return e;
 }
 
 /* Frees an entry that was never inserted, or removed a grace period ago. */
@@ -269,6 +303,8 @@ void remap_table_remove(struct remap_table *t, struct remap_entry *e)
 
 	mutex_lock(&t->lock);
 	WARN_ON(rhashtable_remove_fast(&t->ht, &e->node, remap_ht_params));
+	/* as a clear, see remap_table_install_lost() */
+	smp_store_release(&e->flags, e->flags & ~REMAP_F_LOST);
 	lost = xa_erase(&t->lost, e->block);
 	if (lost) {
 		atomic64_sub(bitmap_weight(lost->bits, DM_REMAP_MAX_SECTORS_PER_BLOCK),
@@ -335,34 +371,77 @@ const unsigned long *remap_table_lost(struct remap_table *t, u64 block)
 }
 
 /*
- * Replaces the lost-sector bitmap of @e's block (copy on write, so that
- * readers never see it half-changed) and its LOST flag to match. An empty
- * @bits clears both. Caller serializes changes to the same entry.
+ * The LOST flag and the bitmap of a block are two words that readers load
+ * one after the other, without the table's mutex: the flag (acquire), then
+ * the bitmap (xa_load(), under rcu_read_lock()). Every writer orders them
+ * so that the one state a reader can mistake, flag set and no bitmap, has
+ * one meaning:
+ *
+ * - setting: the bitmap is published (xa_store(), which orders the
+ *   bitmap's contents before its pointer) before the flag is set with
+ *   release. A reader that sees the flag thus sees that bitmap, or a later
+ *   one: a replacement (copy on write), or none after a clear.
+ * - clearing (the sectors were written and the change is durable): the
+ *   flag is cleared with release before the bitmap is erased, and the
+ *   bitmap is freed a grace period later (kfree_rcu()), so that a reader
+ *   still holding it reads valid bits.
+ *
+ * So a reader that finds the flag set and no bitmap met a clear that had
+ * begun: the block has no lost sector any more, and it reads as such.
+ * A reader that finds the flag clear reads no bitmap at all; the bitmap of
+ * a set not yet flagged is not lost yet: sets happen only while the block
+ * is MOVING (its bios are held) or before the table is live.
  */
-int remap_table_set_lost(struct remap_table *t, struct remap_entry *e,
-			 const unsigned long *bits)
+
+/* A copy of @bits for remap_table_install_lost(), NULL if none is lost. */
+struct remap_lost *remap_table_alloc_lost(const unsigned long *bits)
+{
+	struct remap_lost *new;
+
+	if (!bits || bitmap_empty(bits, DM_REMAP_MAX_SECTORS_PER_BLOCK))
+		return NULL;
+	new = kmalloc(sizeof(*new), GFP_NOIO);
+	if (!new)
+		return ERR_PTR(-ENOMEM);
+	bitmap_copy(new->bits, bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	return new;
+}
+
+void remap_table_free_lost(struct remap_lost *lost)
+{
+	if (!IS_ERR_OR_NULL(lost))
+		kfree(lost);
+}
+
+/*
+ * Makes @new (from remap_table_alloc_lost(), NULL: no sector lost) the
+ * lost sectors of @e's block, and its LOST flag match, in the order given
+ * above. Takes @new in every case. Allocates only when the block had no
+ * bitmap and gets one (an xarray node, GFP_NOIO): replacing or clearing
+ * an existing bitmap cannot fail. Caller serializes changes to the entry.
+ */
+int remap_table_install_lost(struct remap_table *t, struct remap_entry *e,
+			     struct remap_lost *new)
 {
 	unsigned int n = DM_REMAP_MAX_SECTORS_PER_BLOCK;
-	struct remap_lost *new = NULL, *old;
-	int weight = bits ? bitmap_weight(bits, n) : 0;
+	int weight = new ? bitmap_weight(new->bits, n) : 0;
+	struct remap_lost *old;
 
-	if (weight) {
-		new = kmalloc(sizeof(*new), GFP_NOIO);
-		if (!new)
-			return -ENOMEM;
-		bitmap_copy(new->bits, bits, n);
-	}
 	mutex_lock(&t->lock);
-	old = new ? xa_store(&t->lost, e->block, new, GFP_NOIO) :
-		    xa_erase(&t->lost, e->block);
-	if (xa_is_err(old)) {
-		mutex_unlock(&t->lock);
-		kfree(new);
-		return xa_err(old);
+	if (new) {
+		old = xa_store(&t->lost, e->block, new, GFP_NOIO);
+		if (xa_is_err(old)) {
+			mutex_unlock(&t->lock);
+			kfree(new);
+			return xa_err(old);
+		}
+		/* pairs with smp_load_acquire() in remap_table_get_lost() */
+		smp_store_release(&e->flags, e->flags | REMAP_F_LOST);
+	} else {
+		/* the flag goes first: see the comment above */
+		smp_store_release(&e->flags, e->flags & ~REMAP_F_LOST);
+		old = xa_erase(&t->lost, e->block);
 	}
-	/* after the bitmap: see remap_table_get_lost() */
-	smp_store_release(&e->flags, weight ? e->flags | REMAP_F_LOST :
-					      e->flags & ~REMAP_F_LOST);
 	mutex_unlock(&t->lock);
 	atomic64_add((s64)weight - (old ? bitmap_weight(old->bits, n) : 0),
 		     &t->lost_sectors);
@@ -372,28 +451,40 @@ int remap_table_set_lost(struct remap_table *t, struct remap_entry *e,
 }
 
 /*
- * @e's flags and the lost sectors of its block, for a caller that may write
- * them back. The flags are read with acquire, pairing with the release of
- * remap_table_set_lost() and remap_table_set_flags(), so a LOST flag comes
- * with the bitmap stored before it. Only a bitmap being removed (its
- * sectors written) may leave the flag visible without it: -EAGAIN then,
- * never "every sector lost", which a write back would make durable.
+ * Replaces the lost-sector bitmap of @e's block with a copy of @bits (copy
+ * on write, so that readers never see it half-changed) and its LOST flag
+ * to match. An empty @bits clears both.
+ */
+int remap_table_set_lost(struct remap_table *t, struct remap_entry *e,
+			 const unsigned long *bits)
+{
+	struct remap_lost *new = remap_table_alloc_lost(bits);
+
+	if (IS_ERR(new))
+		return PTR_ERR(new);
+	return remap_table_install_lost(t, e, new);
+}
+
+/*
+ * @e's flags and the lost sectors of its block, as readers of the I/O path
+ * see them (see the ordering above): a LOST flag without a bitmap is a
+ * clear under way, and comes back as no sector lost and no LOST flag.
  * Caller holds rcu_read_lock().
  */
-int remap_table_get_lost(struct remap_table *t, struct remap_entry *e,
-			 u32 *flags, unsigned long *lost)
+void remap_table_get_lost(struct remap_table *t, struct remap_entry *e,
+			  u32 *flags, unsigned long *lost)
 {
-	const unsigned long *bits;
+	const unsigned long *bits = NULL;
 
-	/* pairs with smp_store_release() in remap_table_set_lost() */
+	/* pairs with smp_store_release() in remap_table_install_lost() */
 	*flags = smp_load_acquire(&e->flags);
-	bits = remap_table_lost(t, e->block);
+	if (*flags & REMAP_F_LOST)
+		bits = remap_table_lost(t, e->block);
 	bitmap_zero(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
 	if (bits)
 		bitmap_copy(lost, bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
-	else if (*flags & REMAP_F_LOST)
-		return -EAGAIN;
-	return 0;
+	else
+		*flags &= ~REMAP_F_LOST;
 }
 
 u64 remap_table_lost_sectors(struct remap_table *t)
@@ -422,10 +513,15 @@ unsigned int remap_table_resizes(struct remap_table *t)
 	return atomic_read(&t->resizes);
 }
 
-/* Bytes of kernel memory the table holds: entries, buckets and bitmap. */
+/*
+ * Bytes of kernel memory the table holds: entries (in the table and in
+ * its reserve), buckets and bitmap.
+ */
 u64 remap_table_memory(struct remap_table *t)
 {
-	return (u64)remap_table_count(t) * kmem_cache_size(remap_entry_cache) +
+	u64 entries = (u64)remap_table_count(t) + READ_ONCE(t->reserve->curr_nr);
+
+	return entries * kmem_cache_size(remap_entry_cache) +
 	       (u64)remap_table_buckets(t) * sizeof(void *) +
 	       BITS_TO_LONGS(t->nr_regions) * sizeof(unsigned long);
 }

@@ -15,6 +15,7 @@
 #include <linux/mutex.h>
 #include <linux/rhashtable.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "../include/uapi/dm-remap.h"
@@ -57,6 +58,7 @@ struct remap_table {
 	atomic64_t lost_sectors;
 	struct mutex lock;		/* serializes changes */
 	mempool_t *reserve;		/* entries for the error path's moves */
+	struct work_struct refill;	/* tops the reserve up again */
 	unsigned long *regions;		/* bit set: region may hold a remap */
 	unsigned long nr_regions;
 	unsigned int region_shift;	/* log2 of blocks per region */
@@ -89,10 +91,14 @@ void remap_table_free_removed(struct remap_table *t, struct remap_entry **remove
 void remap_table_clear(struct remap_table *t);
 
 const unsigned long *remap_table_lost(struct remap_table *t, u64 block);
+struct remap_lost *remap_table_alloc_lost(const unsigned long *bits);
+void remap_table_free_lost(struct remap_lost *lost);
+int remap_table_install_lost(struct remap_table *t, struct remap_entry *e,
+			     struct remap_lost *new);
 int remap_table_set_lost(struct remap_table *t, struct remap_entry *e,
 			 const unsigned long *bits);
-int remap_table_get_lost(struct remap_table *t, struct remap_entry *e,
-			 u32 *flags, unsigned long *lost);
+void remap_table_get_lost(struct remap_table *t, struct remap_entry *e,
+			  u32 *flags, unsigned long *lost);
 u64 remap_table_lost_sectors(struct remap_table *t);
 
 unsigned int remap_table_count(struct remap_table *t);

@@ -201,9 +201,23 @@ static int remap_end_io(struct dm_target *ti, struct bio *bio,
  * Status
  */
 
+/*
+ * The metadata state as status and health show it: "unloaded" until the
+ * table is loaded. Device-mapper makes a new table live before its
+ * preresume loads the metadata (and keeps it live if that fails), so a
+ * status read in between finds an empty table: its figures (remapped,
+ * spare_free, lost_sectors, health) describe no remap, and this tells
+ * userspace not to take them for the device's.
+ */
+const char *remap_metadata_state_shown(struct remap_c *rc)
+{
+	if (!remap_loaded(rc))
+		return "unloaded";
+	return remap_metadata_state_name(remap_metadata_state(rc->md));
+}
+
 void remap_get_status(struct remap_c *rc, struct remap_status *st)
 {
-	enum remap_metadata_state ms = remap_metadata_state(rc->md);
 	struct remap_health h;
 
 	st->remapped = remap_table_count(&rc->table);
@@ -214,7 +228,7 @@ void remap_get_status(struct remap_c *rc, struct remap_status *st)
 	st->auto_remaps = atomic64_read(&rc->stats.auto_remaps);
 	st->lost_sectors = remap_table_lost_sectors(&rc->table);
 	st->metadata_seq = remap_metadata_seq(rc->md);
-	st->metadata_state = remap_metadata_state_name(ms);
+	st->metadata_state = remap_metadata_state_shown(rc);
 	remap_get_health(rc, &h);
 	st->health_score = h.score;
 	st->health_state = h.state;

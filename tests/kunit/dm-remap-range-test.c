@@ -178,22 +178,50 @@ static void range_lost_runs(struct kunit *test)
 }
 
 /*
- * A reader may see the LOST flag before the bitmap that goes with it (or,
- * while lost sectors are made good, after the bitmap is gone): the block
- * must then read as lost, never as data that is not there.
+ * The LOST flag and the bitmap are read one after the other; their writers
+ * publish a bitmap before its flag and clear the flag before the bitmap
+ * goes (remap_table_install_lost()). Every state a reader can meet:
+ * flag and bitmap: the bitmap says; flag without bitmap: a clear under
+ * way, nothing lost (never EIO on sectors just written); bitmap without
+ * flag: not flagged yet, or cleared: nothing lost; neither: nothing lost.
  */
-static void range_lost_flag_without_bitmap(struct kunit *test)
+static void range_lost_states(struct kunit *test)
 {
 	struct range_fixture *f = test->priv;
+	DECLARE_BITMAP(bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	sector_t start = 40 * f->spb, bad = start + f->spb - 1;
 	struct remap_entry *e;
 	struct remap_extent x;
 
 	KUNIT_ASSERT_EQ(test, remap_table_insert(&f->table, 40, 11, 0, &e), 0);
-	remap_table_set_flags(&f->table, e, REMAP_F_LOST, 0);
-	x = extent(f, 40 * f->spb, 2 * f->spb);
+	x = extent(f, bad, 1);
 	KUNIT_EXPECT_TRUE(test, x.remapped);
+	KUNIT_EXPECT_FALSE(test, x.lost);
+
+	/* flag and bitmap: the last sector of the block is lost */
+	bitmap_zero(bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	set_bit(f->spb - 1, bits);
+	KUNIT_ASSERT_EQ(test, remap_table_set_lost(&f->table, e, bits), 0);
+	x = extent(f, bad, 1);
 	KUNIT_EXPECT_TRUE(test, x.lost);
+
+	/* bitmap published, flag not (yet, or any more) set */
+	remap_table_set_flags(&f->table, e, 0, REMAP_F_LOST);
+	x = extent(f, bad, 1);
+	KUNIT_EXPECT_TRUE(test, x.remapped);
+	KUNIT_EXPECT_FALSE(test, x.lost);
+
+	/* flag without bitmap: the sectors were written, the clear is under way */
+	KUNIT_ASSERT_EQ(test, remap_table_set_lost(&f->table, e, NULL), 0);
+	remap_table_set_flags(&f->table, e, REMAP_F_LOST, 0);
+	x = extent(f, start, 2 * f->spb);
+	KUNIT_EXPECT_TRUE(test, x.remapped);
+	KUNIT_EXPECT_FALSE(test, x.lost);
+	KUNIT_EXPECT_EQ(test, x.spare, 11U);
+	/* a block whose flag says lost still stands alone */
 	KUNIT_EXPECT_EQ(test, x.sectors, f->spb);
+	x = extent(f, bad, 1);
+	KUNIT_EXPECT_FALSE(test, x.lost);
 }
 
 /* Walking a long range extent by extent covers it exactly. */
@@ -226,7 +254,7 @@ static struct kunit_case range_cases[] = {
 	KUNIT_CASE_PARAM(range_moving_block_alone, block_shift_gen_params),
 	KUNIT_CASE_PARAM(range_walk_covers_everything, block_shift_gen_params),
 	KUNIT_CASE_PARAM(range_lost_runs, block_shift_gen_params),
-	KUNIT_CASE_PARAM(range_lost_flag_without_bitmap, block_shift_gen_params),
+	KUNIT_CASE_PARAM(range_lost_states, block_shift_gen_params),
 	{}
 };
 

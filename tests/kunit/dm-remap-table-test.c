@@ -7,6 +7,7 @@
 #include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "dm-remap-table.h"
 
@@ -121,34 +122,64 @@ static void table_insert_preallocated(struct kunit *test)
 }
 
 /*
+ * What moves made while memory is short do to a table's reserve: mempool
+ * hands out its own entries only when the cache has none, and those stay
+ * in the table as remaps. Taken here directly, as such moves would.
+ */
+static unsigned int take_reserve(struct remap_table *t, struct remap_entry **out)
+{
+	unsigned long flags;
+	unsigned int n = 0;
+
+	spin_lock_irqsave(&t->reserve->lock, flags);
+	while (t->reserve->curr_nr)
+		out[n++] = t->reserve->elements[--t->reserve->curr_nr];
+	spin_unlock_irqrestore(&t->reserve->lock, flags);
+	return n;
+}
+
+/*
  * Each table keeps its own reserve for the error path, full from the
- * start, so that entries one target keeps (its remaps) never leave
- * another without: a module-wide reserve could be used up for good.
+ * start; entries it handed out for remaps are never freed back, so it is
+ * topped up again once taken from, and it never draws on another table's.
+ * The memory figure counts it: an entry that goes from the reserve into
+ * the table is the same memory.
  */
 static void table_reserve_per_table(struct kunit *test)
 {
 	struct remap_table *a = new_table(test, 1000);
 	struct remap_table *b = new_table(test, 1000);
-	struct remap_entry *e[REMAP_ENTRY_RESERVE + 1];
-	unsigned int i;
+	struct remap_entry *taken[REMAP_ENTRY_RESERVE], *e;
+	unsigned int i, n;
+	u64 before;
 
 	KUNIT_EXPECT_PTR_NE(test, a->reserve, b->reserve);
-	for (i = 0; i < ARRAY_SIZE(e); i++) {
-		e[i] = remap_table_alloc_entry(a, true);
-		KUNIT_ASSERT_NOT_NULL(test, e[i]);
-		KUNIT_ASSERT_EQ(test, remap_table_insert_entry(a, e[i], i, i, 0), 0);
-	}
-	KUNIT_EXPECT_EQ(test, remap_table_count(a), (unsigned int)ARRAY_SIZE(e));
+	KUNIT_EXPECT_EQ(test, a->reserve->curr_nr, REMAP_ENTRY_RESERVE);
+	before = remap_table_memory(a);
+	n = take_reserve(a, taken);
+	KUNIT_ASSERT_EQ(test, n, (unsigned int)REMAP_ENTRY_RESERVE);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, remap_table_insert_entry(a, taken[i], i, i, 0), 0);
+	KUNIT_EXPECT_EQ(test, remap_table_memory(a), before);
+
+	/* the next move's entry; taking from a low reserve refills it */
+	e = remap_table_alloc_entry(a, true);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	flush_work(&a->refill);
+	KUNIT_EXPECT_EQ(test, a->reserve->curr_nr, REMAP_ENTRY_RESERVE);
 	KUNIT_EXPECT_EQ(test, b->reserve->curr_nr, REMAP_ENTRY_RESERVE);
-	KUNIT_EXPECT_GE(test, b->reserve->min_nr, REMAP_ENTRY_RESERVE);
+	remap_table_free_entry(a, e);
+	KUNIT_EXPECT_EQ(test, a->reserve->curr_nr, REMAP_ENTRY_RESERVE);
+	KUNIT_EXPECT_EQ(test, remap_table_count(a), (unsigned int)REMAP_ENTRY_RESERVE);
 	remap_table_destroy(a);
 	remap_table_destroy(b);
 }
 
 /*
- * A writer back of lost sectors must never take a LOST flag whose bitmap
- * is not visible (a clear under way) for "every sector lost": it gets
- * -EAGAIN and looks again; with the bitmap it gets the bitmap.
+ * The lost sectors as a writer back reads them: with the flag, the bitmap;
+ * a LOST flag without its bitmap is a clear under way (the writers order
+ * them, see remap_table_install_lost()): no sector lost and no LOST flag,
+ * never "every sector lost", which a write back would make durable.
  */
 static void table_get_lost(struct kunit *test)
 {
@@ -157,13 +188,11 @@ static void table_get_lost(struct kunit *test)
 	DECLARE_BITMAP(got, DM_REMAP_MAX_SECTORS_PER_BLOCK);
 	struct remap_entry *e;
 	u32 flags;
-	int r;
 
 	KUNIT_ASSERT_EQ(test, remap_table_insert(t, 4, 0, REMAP_F_AUTO, &e), 0);
 	rcu_read_lock();
-	r = remap_table_get_lost(t, e, &flags, got);
+	remap_table_get_lost(t, e, &flags, got);
 	rcu_read_unlock();
-	KUNIT_EXPECT_EQ(test, r, 0);
 	KUNIT_EXPECT_EQ(test, flags, (u32)REMAP_F_AUTO);
 	KUNIT_EXPECT_TRUE(test, bitmap_empty(got, DM_REMAP_MAX_SECTORS_PER_BLOCK));
 
@@ -171,19 +200,63 @@ static void table_get_lost(struct kunit *test)
 	bitmap_set(bits, 3, 2);
 	KUNIT_ASSERT_EQ(test, remap_table_set_lost(t, e, bits), 0);
 	rcu_read_lock();
-	r = remap_table_get_lost(t, e, &flags, got);
+	remap_table_get_lost(t, e, &flags, got);
 	rcu_read_unlock();
-	KUNIT_EXPECT_EQ(test, r, 0);
 	KUNIT_EXPECT_TRUE(test, flags & REMAP_F_LOST);
 	KUNIT_EXPECT_TRUE(test, bitmap_equal(got, bits, DM_REMAP_MAX_SECTORS_PER_BLOCK));
 
-	/* the state a reader may meet while the bitmap is being cleared */
+	/* a clear takes the flag first, then the bitmap */
 	KUNIT_ASSERT_EQ(test, remap_table_set_lost(t, e, NULL), 0);
-	remap_table_set_flags(t, e, REMAP_F_LOST, 0);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(e->flags) & REMAP_F_LOST);
 	rcu_read_lock();
-	r = remap_table_get_lost(t, e, &flags, got);
+	KUNIT_EXPECT_NULL(test, remap_table_lost(t, 4));
 	rcu_read_unlock();
-	KUNIT_EXPECT_EQ(test, r, -EAGAIN);
+
+	/* the state a reader may meet in between */
+	remap_table_set_flags(t, e, REMAP_F_LOST, 0);
+	bitmap_fill(got, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	rcu_read_lock();
+	remap_table_get_lost(t, e, &flags, got);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, flags, (u32)REMAP_F_AUTO);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(got, DM_REMAP_MAX_SECTORS_PER_BLOCK));
+	remap_table_destroy(t);
+}
+
+/*
+ * A writer that heals lost sectors allocates the new bitmap before it
+ * commits, and installs it after: an empty set of lost sectors needs no
+ * bitmap, and installing clears or replaces the block's bitmap.
+ */
+static void table_install_lost(struct kunit *test)
+{
+	struct remap_table *t = new_table(test, 100);
+	DECLARE_BITMAP(bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	struct remap_lost *now;
+	struct remap_entry *e;
+
+	bitmap_zero(bits, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	KUNIT_EXPECT_NULL(test, remap_table_alloc_lost(bits));
+	KUNIT_EXPECT_NULL(test, remap_table_alloc_lost(NULL));
+
+	KUNIT_ASSERT_EQ(test, remap_table_insert(t, 6, 2, 0, &e), 0);
+	bitmap_set(bits, 0, 4);
+	KUNIT_ASSERT_EQ(test, remap_table_set_lost(t, e, bits), 0);
+	KUNIT_EXPECT_EQ(test, remap_table_lost_sectors(t), 4ULL);
+
+	/* sectors 0 and 1 written: the rest stay lost */
+	bitmap_clear(bits, 0, 2);
+	now = remap_table_alloc_lost(bits);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(now));
+	KUNIT_EXPECT_EQ(test, remap_table_install_lost(t, e, now), 0);
+	KUNIT_EXPECT_EQ(test, remap_table_lost_sectors(t), 2ULL);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(e->flags) & REMAP_F_LOST);
+
+	/* all written: no bitmap, no flag */
+	KUNIT_EXPECT_EQ(test, remap_table_install_lost(t, e, NULL), 0);
+	KUNIT_EXPECT_EQ(test, remap_table_lost_sectors(t), 0ULL);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(e->flags) & REMAP_F_LOST);
+	remap_table_free_lost(NULL);
 	remap_table_destroy(t);
 }
 
@@ -381,6 +454,7 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(table_insert_preallocated),
 	KUNIT_CASE(table_reserve_per_table),
 	KUNIT_CASE(table_get_lost),
+	KUNIT_CASE(table_install_lost),
 	KUNIT_CASE(table_flags),
 	KUNIT_CASE(table_lost_sectors),
 	KUNIT_CASE(table_first_in_range),

@@ -22,6 +22,13 @@ std::vector<std::pair<std::string, Json>> tracked_fields(const TargetStatus& s)
 std::vector<StatusChange> status_changes(const TargetStatus* before, const TargetStatus& after)
 {
     std::vector<StatusChange> changes;
+    if (!table_loaded(after)) {
+        const Json to = to_string(after.metadata_state);
+        Json from = before ? Json(to_string(before->metadata_state)) : Json(nullptr);
+        if (from != to)
+            changes.push_back({"metadata_state", std::move(from), to});
+        return changes;
+    }
     auto now = tracked_fields(after);
     if (!before) {
         for (auto& [field, value] : now)
@@ -36,6 +43,17 @@ std::vector<StatusChange> status_changes(const TargetStatus* before, const Targe
     return changes;
 }
 
+std::optional<TargetStatus> status_to_remember(const TargetStatus* before, const TargetStatus& after)
+{
+    if (table_loaded(after))
+        return after;
+    if (!before)
+        return std::nullopt;
+    TargetStatus kept = *before;
+    kept.metadata_state = after.metadata_state;
+    return kept;
+}
+
 EventFeed::EventFeed(std::optional<std::string> name, StatusReader read_status)
     : name_(std::move(name)), read_status_(std::move(read_status))
 {
@@ -47,8 +65,9 @@ void EventFeed::start(const std::vector<WatchedDevice>& devices)
         if (name_ && device.entry.name != *name_)
             continue;
         followed_.insert(dev_number(device));
-        if (auto status = read_status_(device))
-            last_status_.insert_or_assign(dev_number(device), *status);
+        const auto status = read_status_(device);
+        if (auto kept = status ? status_to_remember(nullptr, *status) : std::nullopt)
+            last_status_.insert_or_assign(dev_number(device), *kept);
     }
 }
 
@@ -93,10 +112,11 @@ std::vector<EventRecord> EventFeed::records(const std::vector<DeviceChange>& cha
         EventRecord& record = records[index];
         if (!record.status)
             continue;
-        const auto before = last_status_.find(number);
-        record.changes = status_changes(before == last_status_.end() ? nullptr : &before->second,
-                                        *record.status);
-        last_status_.insert_or_assign(number, *record.status);
+        const auto found = last_status_.find(number);
+        const TargetStatus* before = found == last_status_.end() ? nullptr : &found->second;
+        record.changes = status_changes(before, *record.status);
+        if (auto kept = status_to_remember(before, *record.status))
+            last_status_.insert_or_assign(number, *kept);
     }
     return records;
 }

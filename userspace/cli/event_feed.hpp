@@ -31,8 +31,16 @@ struct StatusChange {
 };
 
 // The status fields an event line reports changes of: the counts and
-// states behind the kernel's events (target.md).
+// states behind the kernel's events (target.md). A status of a table not
+// loaded (table_loaded() false) has figures that are not the device's:
+// only its metadata_state is compared.
 std::vector<StatusChange> status_changes(const TargetStatus* before, const TargetStatus& after);
+
+// What the next comparison starts from after a reading: the reading, or,
+// for a table not loaded, the last loaded figures (if any) with its state,
+// so that a reload shows as metadata_state going to unloaded and back,
+// never as remapped dropping to 0 and coming back.
+std::optional<TargetStatus> status_to_remember(const TargetStatus* before, const TargetStatus& after);
 
 // One line of `dmremap events`.
 struct EventRecord {

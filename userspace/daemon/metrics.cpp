@@ -20,7 +20,7 @@ struct FamilyDecl {
 // In the order of the exposition.
 constexpr FamilyDecl families[] = {
     {"dmremapd_build_info", Type::gauge, "dmremapd version, always 1."},
-    {"dmremap_up", Type::gauge, "1 when the device's status was read and parsed, else 0."},
+    {"dmremap_up", Type::gauge, "1 when the device's status was read and parsed and its table is loaded, else 0."},
     {"dmremap_device_info", Type::gauge, "The device's main and spare devices and block size, always 1."},
     {"dmremap_remapped_blocks", Type::gauge, "Blocks remapped to the spare pool now."},
     {"dmremap_spare_blocks", Type::gauge, "Blocks in the spare pool."},

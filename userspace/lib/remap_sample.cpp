@@ -73,6 +73,12 @@ RemapSample read_remap_sample(DmControl& dm, const WatchedDevice& device, const 
         sample.error = error.what();
         return sample;
     }
+    if (!table_loaded(sample.status)) {
+        // a table between its swap and the resume that loads it: its
+        // figures are those of an empty table, not the device's
+        sample.error = "the remap table is not loaded (a new table waits for a resume that loads it)";
+        return sample;
+    }
     if (sample.status.block_size != 0)
         sample.nr_blocks = device.target.length * sector_size / sample.status.block_size;
     sample.up = true;

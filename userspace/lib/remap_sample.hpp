@@ -15,8 +15,8 @@ namespace dmremap {
 // Everything the monitoring reads about one dm-remap device at one moment.
 struct RemapSample {
     WatchedDevice device;
-    // The status was read and parsed; when false, error says why and the
-    // figures below are not meaningful.
+    // The status was read and parsed, and describes a loaded table; when
+    // false, error says why and the figures below are not meaningful.
     bool up = false;
     std::string error;
     // The device no longer exists (removed, or renamed, since it was

@@ -10,7 +10,8 @@ namespace dmremap {
 
 namespace {
 
-constexpr std::array<std::string_view, 3> metadata_state_words = {"ok", "degraded", "failed"};
+constexpr std::array<std::string_view, 4> metadata_state_words = {"ok", "degraded", "failed",
+                                                                   "unloaded"};
 constexpr std::array<std::string_view, 4> health_state_words = {"ok", "warning", "critical",
                                                                  "failed"};
 

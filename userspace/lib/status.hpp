@@ -9,7 +9,10 @@
 
 namespace dmremap {
 
-enum class MetadataState { ok, degraded, failed };
+// unloaded: the target's table has not been loaded (a new table between its
+// swap and a resume that loads it, or after a resume that failed to load):
+// the status's figures then describe no remap, not the device.
+enum class MetadataState { ok, degraded, failed, unloaded };
 enum class HealthState { ok, warning, critical, failed };
 
 std::string_view to_string(MetadataState state);
@@ -42,6 +45,14 @@ inline constexpr std::array<std::string_view, 12> status_field_names = {
     "read_errors",  "write_errors", "auto_remaps",    "lost_sectors",
     "metadata_seq", "metadata_state", "health_score", "health_state",
 };
+
+// Whether the status describes a loaded table: when not, its figures
+// (remapped, spare_free, lost_sectors, metadata_seq, health) are not the
+// device's and must not be compared with an earlier reading.
+inline bool table_loaded(const TargetStatus& status)
+{
+    return status.metadata_state != MetadataState::unloaded;
+}
 
 // Parses the status params (the text after the target name). Throws
 // ParseError naming the first field that is missing or malformed.

@@ -128,6 +128,63 @@ TEST(EventFeed, CreatedShowsTheStateThenEventsShowChanges)
     EXPECT_EQ(event_text(records[0]), "2026-11-27T13:45:01Z b dm-3 event event_nr=1");
 }
 
+// A status of a table not loaded (a reload between its swap and the
+// resume that loads it): its figures are an empty table's, not the
+// device's.
+TargetStatus unloaded()
+{
+    TargetStatus s = status(0);
+    s.metadata_state = MetadataState::unloaded;
+    return s;
+}
+
+TEST(StatusChanges, UnloadedComparesOnlyTheState)
+{
+    const TargetStatus before = status(7, HealthState::warning);
+    const auto changes = status_changes(&before, unloaded());
+    ASSERT_EQ(changes.size(), 1u);
+    EXPECT_EQ(changes[0], (StatusChange{"metadata_state", "ok", "unloaded"}));
+    EXPECT_EQ(status_changes(nullptr, unloaded()),
+              (std::vector<StatusChange>{{"metadata_state", nullptr, "unloaded"}}));
+    const TargetStatus still = unloaded();
+    EXPECT_TRUE(status_changes(&still, unloaded()).empty());
+}
+
+TEST(EventFeed, AReloadIsNotRemapsDroppingToZero)
+{
+    FakeDevices fake;
+    fake.statuses["r"] = status(150);
+    EventFeed feed(std::nullopt, fake.reader());
+    feed.start({device("r", 2, 1)});
+
+    fake.statuses["r"] = unloaded();
+    auto records = feed.records({change(Kind::reloaded, device("r", 2, 2))}, when);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(event_text(records[0]),
+              "2026-11-27T13:45:01Z r dm-2 reloaded event_nr=2 metadata_state=ok->unloaded");
+
+    fake.statuses["r"] = status(150);
+    records = feed.records({change(Kind::event, device("r", 2, 3))}, when);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(event_text(records[0]),
+              "2026-11-27T13:45:01Z r dm-2 event event_nr=3 metadata_state=unloaded->ok");
+}
+
+TEST(EventFeed, UnloadedAtTheStartLeavesNothingToDiffAgainst)
+{
+    FakeDevices fake;
+    fake.statuses["u"] = unloaded();
+    EventFeed feed(std::nullopt, fake.reader());
+    feed.start({device("u", 4, 1)});
+
+    fake.statuses["u"] = status(5);
+    const auto records = feed.records({change(Kind::event, device("u", 4, 2))}, when);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(event_text(records[0]),
+              "2026-11-27T13:45:01Z u dm-4 event event_nr=2 remapped=5 spare_free=195 "
+              "lost_sectors=0 metadata_state=ok health_score=90 health_state=ok");
+}
+
 TEST(EventFeed, OneReadPerDeviceAndTheChangesOnItsLastLine)
 {
     FakeDevices fake;

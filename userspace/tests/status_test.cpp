@@ -76,6 +76,10 @@ TEST(StatusParse, ReadsEveryMetadataState)
     EXPECT_EQ(parse_status(join(with_field(9, "ok"))).metadata_state, MetadataState::ok);
     EXPECT_EQ(parse_status(join(with_field(9, "degraded"))).metadata_state, MetadataState::degraded);
     EXPECT_EQ(parse_status(join(with_field(9, "failed"))).metadata_state, MetadataState::failed);
+    const TargetStatus unloaded = parse_status(join(with_field(9, "unloaded")));
+    EXPECT_EQ(unloaded.metadata_state, MetadataState::unloaded);
+    EXPECT_FALSE(table_loaded(unloaded));
+    EXPECT_TRUE(table_loaded(parse_status(join(with_field(9, "failed")))));
 }
 
 TEST(StatusParse, ReadsEveryHealthState)
@@ -185,7 +189,8 @@ TEST(StatusParse, ErrorsCarryTheFieldAsContext)
 
 TEST(StatusStates, RoundTripThroughTheirWords)
 {
-    for (auto state : {MetadataState::ok, MetadataState::degraded, MetadataState::failed})
+    for (auto state : {MetadataState::ok, MetadataState::degraded, MetadataState::failed,
+                       MetadataState::unloaded})
         EXPECT_EQ(metadata_state_from_string(to_string(state)), state);
     for (auto state : {HealthState::ok, HealthState::warning, HealthState::critical, HealthState::failed})
         EXPECT_EQ(health_state_from_string(to_string(state)), state);

@@ -4,9 +4,12 @@
 # ones (block_size 4096): (a) a one-sector write onto the bad sector of a
 # fresh block, (b) a write of five sectors covering a bad sector and part
 # of its neighbours, (c) a one-sector write onto a bad sector that an
-# earlier read already made lost. Each write succeeds and lands on a spare
-# block: it reads back, the block's other sectors keep their data, and no
-# sector is left lost.
+# earlier read already made lost, (d) a write of three sectors covering
+# such a lost sector and its neighbours, (e) a two-block write covering
+# the block (a) remapped and a fresh block with a bad sector, (f) a write
+# of a whole block with a bad sector. Each write succeeds and lands on a
+# spare block: it reads back, the block's other sectors keep their data,
+# and no sector is left lost.
 # timeout: 300
 source "$(dirname "$0")/../lib.sh"
 source "$REPO/tests/integration/remap-lib.sh"
@@ -18,7 +21,8 @@ mark=$(kernel_log_mark)
 dd if=/dev/urandom of="$lm" bs=1M count=64 oflag=direct status=none
 table=""
 prev=0
-for bad in 16004 24004 32004; do
+BAD="16004 16012 24004 32004 40004 48005"
+for bad in $BAD; do
 	table+="$prev $((bad - prev)) linear $lm $prev"$'\n'"$bad 1 error"$'\n'
 	prev=$((bad + 1))
 done
@@ -27,7 +31,7 @@ dm_create mainx "$table"
 remap_create r0 /dev/mapper/mainx "$spare"
 src=/tmp/dmremap-$SCENARIO_NAME-src
 at_cleanup "rm -f $src"
-dd if=/dev/urandom of="$src" bs=512 count=8 status=none
+dd if=/dev/urandom of="$src" bs=512 count=16 status=none
 
 # sectors FIRST COUNT of r0 equal the source's first COUNT sectors
 same() {
@@ -39,7 +43,7 @@ neighbours_kept() {
 	local first=$1 count=$2 block=$(($1 / 8)) s
 	for s in $(seq $((block * 8)) $((block * 8 + 7))); do
 		((s >= first && s < first + count)) && continue
-		((s == 16004 || s == 24004 || s == 32004)) && continue
+		[[ " $BAD " == *" $s "* ]] && continue
 		cmp -s <(dd if=/dev/mapper/r0 bs=512 skip="$s" count=1 iflag=direct status=none) \
 			<(dd if="$lm" bs=512 skip="$s" count=1 iflag=direct status=none) ||
 			die "sector $s changed or unreadable"
@@ -63,5 +67,13 @@ assert_fails dd if=/dev/mapper/r0 of=/dev/null bs=4k skip=4000 count=1 iflag=dir
 assert_eq 1 "$(remap_status r0 lost_sectors)" "the read made sector 32004 lost"
 write_ok onto-lost 32004 1
 assert_eq 0 "$(remap_status r0 lost_sectors)" "lost_sectors after (c)"
-assert_eq 3 "$(remap_status r0 remapped)" "remapped"
+assert_fails dd if=/dev/mapper/r0 of=/dev/null bs=4k skip=5000 count=1 iflag=direct status=none
+assert_eq 1 "$(remap_status r0 lost_sectors)" "the read made sector 40004 lost"
+write_ok three-onto-lost 40003 3
+assert_eq 0 "$(remap_status r0 lost_sectors)" "lost_sectors after (d)"
+write_ok remapped-and-fresh 16000 16
+assert_eq 0 "$(remap_status r0 lost_sectors)" "lost_sectors after (e)"
+write_ok whole-block 48000 8
+assert_eq 0 "$(remap_status r0 lost_sectors)" "lost_sectors after (f)"
+assert_eq 6 "$(remap_status r0 remapped)" "remapped"
 assert_kernel_log_clean "$mark"

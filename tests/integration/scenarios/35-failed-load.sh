@@ -5,9 +5,11 @@
 # message that changes something (remap, unremap, commit, set, clear_stats,
 # scrub start) is refused with a log line, nothing is written, and once the
 # fault is gone a plain `dmsetup resume` loads the table with every remap
-# and every byte as before. Two faults: (1) table block 0 of both copies
-# unreadable (a dm `error` segment under the spare), and (2) a load that
-# fails half-way (a second entry for block 3 in both copies), then repaired.
+# and every byte as before. Meanwhile status (and `dmremap status`) says
+# metadata_state `unloaded` rather than claim an empty table. Two faults:
+# (1) table block 0 of both copies unreadable (a dm `error` segment under
+# the spare), and (2) a load that fails half-way (a second entry for
+# block 3 in both copies), then repaired.
 # timeout: 300
 source "$(dirname "$0")/../lib.sh"
 source "$REPO/tests/integration/remap-lib.sh"
@@ -52,6 +54,13 @@ refused_while_unloaded() {
 		kernel_log_since_mark "$m" | grep -q "remap: $msg: the remap table is not loaded" ||
 			die "$what: no log line for the refused '$msg'"
 	done
+	# status must not claim an empty table: it says the table is not loaded
+	log "$what: status while not loaded: $(dmsetup status r0)"
+	assert_eq unloaded "$(remap_status r0 metadata_state)" "$what: status metadata_state"
+	dmsetup message r0 0 health | grep -qx "metadata_state=unloaded" ||
+		die "$what: health does not say unloaded: $(dmsetup message r0 0 health)"
+	assert_eq unloaded "$("$DMREMAP" status r0 --json | json 'd["metadata_state"]')" \
+		"$what: dmremap status"
 	dmsetup message r0 0 stats >/dev/null || die "$what: stats refused"
 	dmsetup message r0 0 scrub status >/dev/null || die "$what: scrub status refused"
 	assert_eq 0 "$(remap_status r0 auto_remaps)" "$what: auto_remaps"
@@ -71,6 +80,7 @@ assert_eq 0 "$(remap_status r0 remapped)" "nothing loaded"
 spare_table "$t_linear"
 timeout $T dmsetup resume r0 || die "resume failed once the spare reads again"
 assert_eq "$before_list" "$(dmsetup message r0 0 list)" "remaps after the retried resume"
+assert_eq ok "$(remap_status r0 metadata_state)" "metadata_state after the retried resume"
 assert_eq "$before_sha" "$(sha /dev/mapper/r0)" "data after the retried resume"
 
 log "2: a load that fails half-way (block 3 twice), then repaired"

@@ -48,9 +48,15 @@ wait_for "$out/events-r0.err" "^dmremap: watching 'r0'$" "ready message"
 log "created"
 "$DMREMAP" create r0 "$main" "$spare"
 kname=$(dm_kname r0)
+# the created line has the six fields, or, if its status was read before
+# the first resume loaded the table, only metadata_state=unloaded and the
+# next line (the resume's event) has them
 wait_for "$out/events.txt" \
-	"^$stamp r0 $kname created event_nr=[0-9]+ remapped=0 spare_free=[0-9]+ lost_sectors=0 metadata_state=ok health_score=100 health_state=ok$" \
+	"^$stamp r0 $kname created event_nr=[0-9]+ (remapped=0 spare_free=[0-9]+ lost_sectors=0 metadata_state=ok health_score=100 health_state=ok|metadata_state=unloaded)$" \
 	"created line"
+wait_for "$out/events.txt" \
+	"^$stamp r0 $kname (created|event) event_nr=[0-9]+ remapped=0 spare_free=[0-9]+ lost_sectors=0 metadata_state=ok health_score=100 health_state=ok$" \
+	"line with the loaded status"
 
 log "status --watch, piped: a redraw after remaps"
 "$DMREMAP" status r0 --watch --count 1 >"$out/watch.txt" 2>"$out/watch.err" &
