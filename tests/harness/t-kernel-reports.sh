@@ -3,7 +3,8 @@
 # kernel log (and the debug VM run over its console), finds a KASAN
 # report, a lockdep splat and a WARN in a log whose test results all
 # passed, ignores what comes before --after's line, counts a report once
-# however many of its lines match, and refuses a log it cannot read.
+# however many of its lines match, reads stdin for -, and refuses a log it
+# cannot read.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 scan=$REPO/tests/kernel-reports.sh
@@ -73,6 +74,12 @@ grep -q ':6: WARNING: CPU: 1 PID: 80 at lib/debugobjects.c' <<<"$out" || fail "t
 grep -q '^    | .*ODEBUG: free active' <<<"$out" || fail "the debugobjects message is not shown"
 grep -q ':8: kmemleak: 2 new suspected memory leaks' <<<"$out" || fail "the kmemleak report is not named"
 grep -q '^kernel-reports: 3 report(s) in ' <<<"$out" || fail "not 3 reports (a WARNING and its ODEBUG message are one)"
+
+# - reads stdin (lib.sh's assert_kernel_log_clean pipes dmesg in).
+rc=0
+out=$("$scan" - <"$tmp/kasan.log" 2>&1) || rc=$?
+((rc == 1)) || fail "the KASAN report on stdin is not found"
+grep -q '^kernel report at stdin:' <<<"$out" || fail "stdin is not named as such"
 
 # --after that never matches scans nothing; an unreadable log is an error.
 run --after '^no such line$' "$tmp/console.log"
