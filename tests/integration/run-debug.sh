@@ -9,7 +9,7 @@
 #   (as tests/integration/run.sh; no glob: every scenario)
 #
 # 1. builds the debug kernel once (cached in $DMREMAP_CACHE_DIR/debug-kernel,
-#    about 25 min on 2 cores) and dm-remap.ko for it from kernel/*.c;
+#    about an hour on 2 shared cores) and dm-remap.ko for it from kernel/*.c;
 # 2. runs tests/integration/run.sh with DMREMAP_VM_KERNEL_DIR and
 #    DMREMAP_MODULE pointing at them, every timeout multiplied by
 #    DMREMAP_TIMEOUT_FACTOR (default 3), results in DMREMAP_RESULTS_DIR
