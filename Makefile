@@ -5,6 +5,9 @@
 #   make userspace  only the CLI and library
 #   make deps       install the Debian packages every target here needs
 #   make test       install deps, build, then every test (tests/run-all.sh)
+#   make test-debug every VM scenario on a debug kernel (KASAN, lockdep,
+#                   kmemleak, ...; built once, cached), failing on any report;
+#                   SCENARIOS='GLOB...' for some only
 #   make test-fresh make test in a clean clone of HEAD with empty caches
 #                   (scripts/test-fresh.sh), as CI on a fresh machine
 #   make demo       install deps, build, then the demo in a VM
@@ -27,7 +30,7 @@ DESTDIR ?=
 # source tree go (empty: not installed); by default they follow PREFIX and
 # VERSION (cmake/install.cmake).
 
-.PHONY: all module userspace deps test test-fresh demo checkpatch clean install uninstall install-configure deb
+.PHONY: all module userspace deps test test-debug test-fresh demo checkpatch clean install uninstall install-configure deb
 
 all: module userspace
 
@@ -44,6 +47,10 @@ deps:
 
 test: deps
 	tests/run-all.sh
+
+# SCENARIOS='00-* 2c-*' runs only those (name globs, as run.sh takes).
+test-debug: deps userspace
+	tests/integration/run-debug.sh $(SCENARIOS)
 
 test-fresh:
 	scripts/test-fresh.sh

@@ -3,7 +3,8 @@
 #
 # tests/integration/guest-run.sh -- run scenarios inside the test VM.
 #
-# Usage (by run.sh, through vm/run-in-vm.sh): guest-run.sh [-v] SCENARIO.sh...
+# Usage (by run.sh, through vm/run-in-vm.sh):
+#   guest-run.sh [-v] [--timeout-factor N] SCENARIO.sh...
 #
 # Each scenario runs in its own session under `timeout` (600 s, or the
 # script's `# timeout: N` line), so a failing or hanging one cannot stop the
@@ -23,14 +24,15 @@
 #                scenario without it did not finish: run.sh reports it)
 #
 # -v streams each scenario's output live instead of only showing it on
-# failure.
+# failure. --timeout-factor N multiplies every scenario's timeout (a debug
+# kernel is several times slower).
 set -uo pipefail # not -e: failures are results here, not reasons to stop
 
 [[ -n ${DMREMAP_RESULTS:-} ]] || { echo "guest-run.sh: run it through tests/integration/run.sh" >&2; exit 2; }
 out_root=$DMREMAP_RESULTS/scenarios
 mkdir -p "$out_root"
 
-# For KERNEL_BAD_PATTERN and the kernel-log helpers, without the scenario
+# For KERNEL_REPORTS and the kernel-log helpers, without the scenario
 # traps.
 DMREMAP_LIB_NO_TRAPS=1 SCENARIO_NAME=guest-run SCENARIO_OUT=$out_root
 # shellcheck source=lib.sh
@@ -38,11 +40,15 @@ source "$(dirname "$0")/lib.sh"
 set +eE
 trap - ERR
 
-verbose=0
-if [[ ${1:-} == -v ]]; then
-	verbose=1
-	shift
-fi
+verbose=0 factor=1
+while (($#)); do
+	case $1 in
+	-v) verbose=1; shift ;;
+	--timeout-factor) factor=${2:?--timeout-factor needs N}; shift 2 ;;
+	*) break ;;
+	esac
+done
+[[ $factor =~ ^[1-9][0-9]*$ ]] || { echo "guest-run.sh: --timeout-factor takes a positive integer" >&2; exit 2; }
 
 DEFAULT_TIMEOUT=600
 survivors='' # set by wait_session_gone
@@ -52,7 +58,7 @@ GRACE=40
 scenario_timeout() {
 	local t
 	t=$(grep -m1 -oE '^# *timeout: *[0-9]+' "$1" | grep -oE '[0-9]+$')
-	echo "${t:-$DEFAULT_TIMEOUT}"
+	echo $((${t:-$DEFAULT_TIMEOUT} * factor))
 }
 
 secs_since() {
@@ -91,6 +97,21 @@ force_cleanup() {
 }
 
 indent() { sed 's/^/    | /'; }
+
+# kmemleak (a debug kernel, vm/debug-kernel.sh): scan now, move what it
+# reports to DIR/kmemleak.log (the kernel log says "kmemleak: N new
+# suspected memory leaks"), then forget it, so that each scenario is blamed
+# only for its own leaks. An object must be 5 s old to count, so a leak in
+# the last seconds of a scenario shows up after the next one, or in the
+# last scan (end of the run).
+KMEMLEAK=/sys/kernel/debug/kmemleak
+kmemleak_scan() {
+	[[ -w $KMEMLEAK ]] || return 0
+	echo scan >"$KMEMLEAK" 2>/dev/null || return 0
+	cat "$KMEMLEAK" >"$1/kmemleak.log" 2>/dev/null
+	[[ -s $1/kmemleak.log ]] || rm -f "$1/kmemleak.log"
+	echo clear >"$KMEMLEAK" 2>/dev/null
+}
 
 # wait_session_gone SID SECS -- true once no live process of session SID
 # is left; else false after SECS, with them in $survivors.
@@ -176,9 +197,16 @@ run_one() {
 		reasons+=("could not unload dm_remap: $(<"$dir/rmmod.err")")
 	fi
 
+	kmemleak_scan "$dir"
 	kernel_log_since_mark "$mark" >"$dir/dmesg.log"
-	bad=$(grep -E "$KERNEL_BAD_PATTERN" "$dir/dmesg.log")
-	[[ -z $bad ]] || reasons+=("kernel log: $(head -n1 <<<"$bad")")
+	# Where the scenario's part of the kernel log ends (run-debug.sh scans
+	# what lies between the scenarios).
+	kernel_log_mark "end $name" >/dev/null
+	bad=$("$KERNEL_REPORTS" "$dir/dmesg.log" | grep '^kernel report at ')
+	[[ -z $bad ]] || reasons+=("kernel log: $(head -n1 <<<"$bad" | sed 's/^kernel report at [^ ]*: //')")
+	if [[ -s $dir/kmemleak.log ]]; then
+		reasons+=("kmemleak: $(grep -c '^unreferenced object' "$dir/kmemleak.log") unreferenced object(s), see kmemleak.log")
+	fi
 
 	secs=$(secs_since "$start")
 	if ((${#reasons[@]} == 0)); then
@@ -203,8 +231,35 @@ run_one() {
 			tail -n 40 "$dir/dmesg.log" | indent
 		fi
 	fi
+	if [[ -s $dir/kmemleak.log ]]; then
+		echo "    --- kmemleak after the scenario (kmemleak.log, first 60 lines) ---"
+		head -n 60 "$dir/kmemleak.log" | indent
+	fi
 	((stuck)) && return 2
 	return 1
+}
+
+# What kmemleak finds before the first scenario (the boot's own) is not
+# theirs.
+if [[ -w $KMEMLEAK ]]; then
+	echo scan >"$KMEMLEAK" 2>/dev/null
+	echo clear >"$KMEMLEAK" 2>/dev/null
+fi
+
+# The whole kernel log of this VM at the end, for reports outside the
+# scenarios (make test-debug scans it): kernel.log, or kernel-systemd.log
+# when systemd is PID 1.
+save_kernel_log() {
+	local f=$DMREMAP_RESULTS/kernel.log
+	[[ $(cat /proc/1/comm 2>/dev/null) == systemd ]] && f=$DMREMAP_RESULTS/kernel-systemd.log
+	if [[ -w $KMEMLEAK ]]; then
+		mkdir -p "$out_root/.end"
+		sleep 6 # old enough to count (see kmemleak_scan)
+		kmemleak_scan "$out_root/.end"
+		[[ -s $out_root/.end/kmemleak.log ]] && cp "$out_root/.end/kmemleak.log" "$DMREMAP_RESULTS/kmemleak-end.log"
+		rm -rf "$out_root/.end"
+	fi
+	dmesg >"$f"
 }
 
 failed=0
@@ -214,9 +269,11 @@ for script in "$@"; do
 	0) ;;
 	2)
 		echo "guest-run: stopping: a scenario is stuck in the kernel; the rest would not be meaningful"
+		save_kernel_log
 		exit 1
 		;;
 	*) failed=1 ;;
 	esac
 done
+save_kernel_log
 exit "$failed"

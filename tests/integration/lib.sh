@@ -38,8 +38,9 @@ SCENARIO_OUT=${SCENARIO_OUT:-/tmp/dmremap-scenario-$SCENARIO_NAME}
 mkdir -p "$SCENARIO_OUT"
 
 # What the harness treats as a kernel bug when it shows up in the kernel
-# log during a scenario (extended regex).
-KERNEL_BAD_PATTERN='WARNING:|BUG:|Oops|general protection|INFO: task .* blocked|UBSAN|KASAN'
+# log during a scenario: what tests/kernel-reports.sh finds (WARNING:,
+# BUG:, KASAN, lockdep, kmemleak, oops, hung task, ...).
+KERNEL_REPORTS=$REPO/tests/kernel-reports.sh
 
 # log MSG... -- progress line on stdout, prefixed with the elapsed seconds.
 log() {
@@ -167,11 +168,11 @@ kernel_log_since_mark() {
 }
 
 # assert_kernel_log_clean MARK -- fail if the kernel log since MARK shows a
-# warning, BUG, oops, hung task or sanitizer report.
+# warning, BUG, oops, hung task, lockdep or sanitizer report.
 assert_kernel_log_clean() {
 	local bad
-	bad=$(kernel_log_since_mark "$1" | grep -E "$KERNEL_BAD_PATTERN" || true)
-	[[ -z $bad ]] || die "kernel log since the mark has problems: $bad"
+	bad=$(kernel_log_since_mark "$1" | "$KERNEL_REPORTS" - | grep '^kernel report at ' || true)
+	[[ -z $bad ]] || die "kernel log since the mark has problems: ${bad//kernel report at stdin:/line }"
 }
 
 # Device-mapper names in creation order is not available, so sort by minor

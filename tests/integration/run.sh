@@ -23,6 +23,8 @@
 # console.log) go to DMREMAP_RESULTS_DIR, default <repo>/build/integration,
 # which is emptied first. DMREMAP_SCENARIO_DIR runs the scenarios of another
 # directory instead (it must not be under /tmp, which the guest does not see).
+# DMREMAP_TIMEOUT_FACTOR=N multiplies every scenario's timeout (and the VM's),
+# for a slower kernel (run-debug.sh).
 set -euo pipefail
 export LC_ALL=C # stable scenario order and tool messages
 
@@ -39,6 +41,8 @@ BOOT_SLACK=300
 usage() { sed -n '4,/^set -euo/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}"; exit "${1:-2}"; }
 
 list=0 verbose=0 mem=''
+factor=${DMREMAP_TIMEOUT_FACTOR:-1}
+[[ $factor =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: DMREMAP_TIMEOUT_FACTOR must be a positive integer" >&2; exit 2; }
 globs=()
 while (($#)); do
 	case $1 in
@@ -62,7 +66,7 @@ scenario_vm() {
 scenario_timeout() {
 	local t
 	t=$(grep -m1 -oE '^# *timeout: *[0-9]+' "$1" | grep -oE '[0-9]+$' || true)
-	echo "${t:-$DEFAULT_TIMEOUT}"
+	echo $((${t:-$DEFAULT_TIMEOUT} * factor))
 }
 
 selected() {
@@ -95,7 +99,7 @@ fi
 
 # Seconds a VM running these scenarios may take.
 vm_timeout() {
-	local f total=$BOOT_SLACK
+	local f total=$((BOOT_SLACK * factor))
 	for f; do
 		total=$((total + $(scenario_timeout "$f") + PER_SCENARIO_SLACK))
 	done
@@ -126,10 +130,11 @@ mkdir -p "$results"
 results=$(cd "$results" && pwd -P)
 rm -rf "$results/scenarios"
 
-rm -f "$results/console-systemd.log"
+rm -f "$results/console-systemd.log" "$results"/kernel{,-systemd}.log "$results/kmemleak-end.log"
 
 guest=("$SCRIPT_DIR/guest-run.sh")
 ((verbose)) && guest+=(-v)
+((factor == 1)) || guest+=(--timeout-factor "$factor")
 vmrc=0
 # boot_vm [--systemd] SCENARIO...: one VM for these; vmrc keeps the first
 # failure of a VM run.

@@ -25,7 +25,9 @@
 #
 # Exit status:
 #   0  every test case passed (and at least one ran)
-#   1  at least one test case failed or crashed
+#   1  at least one test case failed or crashed, or the kernel log shows a
+#      report while the suites ran (KASAN, lockdep, WARNING, BUG: ...; see
+#      tests/kernel-reports.sh); each report counts as one failure
 #   2  the kernel could not be configured or built (compiler errors shown)
 #   3  no test ran: kernel crashed/hung/timed out, or no KTAP output
 #   4  setup problem: missing packages, missing Kbuild.kunit, bad cache dir
@@ -301,6 +303,28 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 msg "kunit.py exited with status $rc after $(( $(date +%s) - start ))s (log: $LOG)"
 
+# -------------------------------------------------------- kernel reports --
+
+# kunit.py counts test results only, and a case can pass while the kernel
+# complains (lockdep, WARN_ON, debugobjects; KASAN also fails the case it
+# hits). So scan the raw kernel log of this run (not one left by an earlier
+# run whose build failed) from the first KTAP line on: the boot before it
+# is UML's own (kunit.py's UML config makes virt-pci WARN there).
+RAWLOG="$BUILD/test.log"
+reports=0
+if [ -f "$RAWLOG" ] && [ "$(stat -c %Y "$RAWLOG")" -ge "$start" ]; then
+	scan=$("$REPO/tests/kernel-reports.sh" --after '^[[:space:]]*K?TAP version' "$RAWLOG")
+	case $? in
+	0) ;;
+	1)
+		reports=$(printf '%s\n' "$scan" | grep -c '^kernel report at ')
+		msg "ERROR: the kernel reported $reports problem(s) while the suites ran:"
+		printf '%s\n' "$scan" | sed -f "$PATHMAP" | tee -a "$LOG"
+		;;
+	*) msg "ERROR: could not scan $RAWLOG for kernel reports"; reports=1 ;;
+	esac
+fi
+
 # ------------------------------------------------------------- summarize --
 
 # kunit.py's own tally, e.g.
@@ -344,7 +368,11 @@ if [ "$total" -eq 0 ]; then
 fi
 if [ "$failed" -eq 0 ] && { [ "$errors" -gt 0 ] || [ "$rc" != 0 ]; }; then
 	msg "ERROR: KTAP output had $errors error(s) (e.g. missing results, kernel crash); counted as 1 failure"
-	finish 1 "$passed" 1
+	finish 1 "$passed" $((1 + reports))
+fi
+if [ "$reports" -gt 0 ]; then
+	msg "ERROR: $reports kernel report(s) (above) counted as failure(s); full log: $RAWLOG"
+	finish 1 "$passed" $((failed + reports))
 fi
 [ "$failed" -eq 0 ] || finish 1 "$passed" "$failed"
 finish 0 "$passed" 0

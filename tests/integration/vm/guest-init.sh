@@ -50,7 +50,7 @@ poweroff_now() {
 	sleep 60
 }
 
-repo='' results='' shell=0 verbose=0 rows='' cols='' udev=guarded systemd=0
+repo='' results='' shell=0 verbose=0 rows='' cols='' udev=guarded systemd=0 modroot=''
 service=0
 [[ ${1:-} == --service ]] && service=1
 # shellcheck disable=SC2013 # the command line is a list of words
@@ -58,6 +58,7 @@ for arg in $(cat /proc/cmdline); do
 	case $arg in
 	dmremap.repo=*) repo=${arg#*=} ;;
 	dmremap.results=*) results=${arg#*=} ;;
+	dmremap.modroot=*) modroot=${arg#*=} ;;
 	dmremap.shell=1) shell=1 ;;
 	dmremap.verbose=1) verbose=1 ;;
 	dmremap.udev=*) udev=${arg#*=} ;;
@@ -154,6 +155,16 @@ boot_systemd() {
 	log "starting /lib/systemd/systemd --unit=dmremap-test.target"
 	exec /lib/systemd/systemd --unit=dmremap-test.target
 }
+
+# A kernel of vm/debug-kernel.sh (DMREMAP_VM_KERNEL_DIR on the host): its
+# modules are in the host's cache, not in the host's /lib/modules (also
+# for systemd's modprobe and udev, so before it starts).
+if [[ -n $modroot && ! -e /lib/modules/$(uname -r) ]]; then
+	log "modules of $(uname -r) from $modroot"
+	mkdir -p /lib/modules
+	ln -s "$modroot/lib/modules/$(uname -r)" "/lib/modules/$(uname -r)" ||
+		log "could not link /lib/modules/$(uname -r)"
+fi
 
 if ((systemd && !service)); then
 	if (($$ != 1)); then

@@ -9,7 +9,19 @@
 # take the releases that have both a headers directory and a bootable
 # /boot/vmlinuz-<KVER>, and pick the newest (version sort) if several do.
 # Never hard-code the release: Debian bumps the ABI name on kernel updates.
+#
+# DMREMAP_VM_KERNEL_DIR=DIR (a kernel built by vm/debug-kernel.sh): print
+# that kernel's release instead.
 set -euo pipefail
+
+if [[ -n ${DMREMAP_VM_KERNEL_DIR:-} ]]; then
+	if [[ ! -s $DMREMAP_VM_KERNEL_DIR/release ]]; then
+		echo "kver.sh: DMREMAP_VM_KERNEL_DIR=$DMREMAP_VM_KERNEL_DIR has no release file (build it with vm/debug-kernel.sh)" >&2
+		exit 1
+	fi
+	cat "$DMREMAP_VM_KERNEL_DIR/release"
+	exit 0
+fi
 
 best=
 for hdr in /usr/src/linux-headers-*-amd64; do

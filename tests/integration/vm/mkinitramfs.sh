@@ -33,6 +33,10 @@ BUSYBOX=/bin/busybox
 # --show-depends rather than listed, so a kernel that splits things
 # differently still works.
 EARLY_MODULES=(virtio_pci 9pnet_virtio 9p overlay dm-mod loop)
+# DMREMAP_VM_KERNEL_DIR=DIR (vm/debug-kernel.sh): that kernel's modules are
+# in DIR/root/lib/modules/<KVER> (it has the early ones built in).
+MODROOT=
+[[ -z ${DMREMAP_VM_KERNEL_DIR:-} ]] || MODROOT=$DMREMAP_VM_KERNEL_DIR/root
 
 die() { echo "mkinitramfs.sh: $*" >&2; exit 1; }
 
@@ -50,7 +54,8 @@ module_paths() {
 				seen[${line[1]}]=1
 				printf '%s\n' "${line[1]}"
 			fi
-		done < <(modprobe -S "$KVER" --show-depends "$m" || die "modprobe cannot resolve $m for $KVER")
+		done < <(modprobe ${MODROOT:+-d "$MODROOT"} -S "$KVER" --show-depends "$m" ||
+			die "modprobe cannot resolve $m for $KVER")
 	done
 }
 

@@ -30,6 +30,9 @@
 # that `modprobe dm_remap` loads it); DMREMAP_VM_UDEV=guarded (default: udevd
 # runs but ignores loop and dm devices), full (udevd with all its rules) or
 # 0 (no udevd), see vm/guest-init.sh; DMREMAP_QEMU_EXTRA adds QEMU options.
+# DMREMAP_VM_KERNEL_DIR=DIR boots the kernel vm/debug-kernel.sh built in DIR
+# instead of Debian's (its modules from DIR/root, which the guest sees as
+# /lib/modules/<release>); set DMREMAP_MODULE to a dm-remap.ko built for it.
 #
 # Exit status: the command's, or 125 if the VM died or timed out before the
 # command finished (the reason is printed on stderr; see console.log).
@@ -77,6 +80,10 @@ done
 
 KVER=$("$SCRIPT_DIR/kver.sh") || die "cannot determine the kernel to boot"
 KERNEL=$("$SCRIPT_DIR/vmlinux.sh") || die "cannot find the kernel image"
+# The modules' root: / for Debian's kernel, DIR/root for a debug kernel.
+MODROOT=
+[[ -z ${DMREMAP_VM_KERNEL_DIR:-} ]] || MODROOT=$(cd "$DMREMAP_VM_KERNEL_DIR" && pwd -P)/root
+[[ -z $MODROOT || -d $MODROOT/lib/modules/$KVER ]] || die "no $MODROOT/lib/modules/$KVER"
 
 # One VM at a time, machine-wide, and taken before the results directory
 # is touched: two runs sharing the default directory would otherwise
@@ -125,7 +132,7 @@ fi
 # the index it writes uses paths relative to that directory, so it is valid
 # in the guest, whose /lib/modules/<KVER> is the host's.
 prepare_module() {
-	local src=$1 out=$results/vm-modules tree mdir=/lib/modules/$KVER f u
+	local src=$1 out=$results/vm-modules tree mdir=$MODROOT/lib/modules/$KVER f u
 	tree=$(mktemp -d)
 	mkdir -p "$tree/lib/modules/$KVER/updates" "$out"
 	for f in "$mdir"/*; do
@@ -171,6 +178,8 @@ append=(
 	dmremap.repo="$REPO"
 	dmremap.results="$results"
 )
+[[ -z $MODROOT ]] || append+=(dmremap.modroot="$MODROOT")
+[[ $MODROOT != *[[:space:]]* ]] || die "the kernel directory must not contain whitespace"
 case ${DMREMAP_VM_UDEV:-guarded} in
 0 | guarded | full) append+=("dmremap.udev=${DMREMAP_VM_UDEV:-guarded}") ;;
 *) die "DMREMAP_VM_UDEV must be 0, guarded or full" ;;

@@ -10,7 +10,19 @@
 # (CONFIG_PVH). If anything about that does not hold, we print the vmlinuz
 # itself: slower, but it boots. Like scripts/extract-vmlinux in the kernel
 # tree, this looks for the compressed stream by its magic number.
+#
+# DMREMAP_VM_KERNEL_DIR=DIR (a kernel built by vm/debug-kernel.sh): print
+# its DIR/vmlinux, which boots through PVH as it is.
 set -euo pipefail
+
+if [[ -n ${DMREMAP_VM_KERNEL_DIR:-} ]]; then
+	[[ -s $DMREMAP_VM_KERNEL_DIR/vmlinux ]] || {
+		echo "vmlinux.sh: no $DMREMAP_VM_KERNEL_DIR/vmlinux (build it with vm/debug-kernel.sh)" >&2
+		exit 1
+	}
+	printf '%s\n' "$DMREMAP_VM_KERNEL_DIR/vmlinux"
+	exit 0
+fi
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 KVER=$("$SCRIPT_DIR/kver.sh")
