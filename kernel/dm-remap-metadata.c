@@ -1044,6 +1044,12 @@ u64 remap_metadata_seq(struct remap_metadata *md)
 	return READ_ONCE(md->seq);
 }
 
+/* Remaps the newest superblock counts: a hint for sizing, not checked. */
+u64 remap_metadata_nr_remaps(struct remap_metadata *md)
+{
+	return READ_ONCE(md->nr_remaps);
+}
+
 u64 remap_metadata_commits(struct remap_metadata *md)
 {
 	return atomic64_read(&md->commits);
