@@ -529,12 +529,11 @@ static u64 ns_since(u64 start)
 	return ktime_get_ns() - start;
 }
 
-static bool entry_valid(struct remap_metadata *md,
-			const struct dm_remap_disk_entry *e)
+/* @main_blocks: the main device's blocks of @spb sectors. */
+static bool entry_valid(const struct dm_remap_disk_entry *e, u64 main_blocks,
+			unsigned int spb)
 {
 	u64 block = le64_to_cpu(e->block);
-	unsigned int spb = md->block_size >> SECTOR_SHIFT;
-	u64 main_blocks = div_u64(md->main_sectors, spb);
 
 	if (block == DM_REMAP_ENTRY_FREE)
 		return !e->flags;
@@ -548,9 +547,10 @@ static int check_table_block(struct remap_metadata *md, unsigned int copy,
 			     const struct dm_remap_disk_table_block *tb,
 			     struct load_clock *clock)
 {
+	unsigned int i, spb = md->block_size >> SECTOR_SHIFT;
+	u64 main_blocks = div_u64(md->main_sectors, spb);
 	u64 start = ktime_get_ns();
 	bool crc_ok = le32_to_cpu(tb->header.crc) == meta_crc(tb);
-	unsigned int i;
 
 	clock->crc_ns += ns_since(start);
 	if (le32_to_cpu(tb->header.magic) != DM_REMAP_TABLE_MAGIC || !crc_ok ||
@@ -560,7 +560,7 @@ static int check_table_block(struct remap_metadata *md, unsigned int copy,
 		return -EBADMSG;
 	start = ktime_get_ns();
 	for (i = 0; i < EPB; i++)
-		if (!entry_valid(md, &tb->entries[i]))
+		if (!entry_valid(&tb->entries[i], main_blocks, spb))
 			return -EBADMSG;
 	clock->check_ns += ns_since(start);
 	return 0;
