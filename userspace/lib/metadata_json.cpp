@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "error.hpp"
 #include "metadata_geometry.hpp"
@@ -329,32 +332,56 @@ void DumpWriter::finish()
 namespace {
 
 // JSON allows a key twice in one object and keeps the last: a dump that
-// does is ambiguous, so it is refused.
-Json parse_refusing_duplicate_keys(std::istream& in)
-{
-    std::vector<std::set<std::string>> open_objects;
-    const Json::parser_callback_t callback = [&open_objects](int depth, Json::parse_event_t event,
-                                                             Json& parsed) {
-        switch (event) {
-        case Json::parse_event_t::object_start:
-            open_objects.emplace_back();
-            break;
-        case Json::parse_event_t::object_end:
-            open_objects.pop_back();
-            break;
-        case Json::parse_event_t::key:
-            if (!open_objects.back().insert(parsed.get<std::string>()).second) {
-                throw ParseError("dump", "key '" + parsed.get<std::string>() +
-                                             "' appears twice in one object (depth " +
-                                             std::to_string(depth) + ")");
-            }
-            break;
-        default:
-            break;
+// does is ambiguous, so it is refused. The check is a SAX pass of its own,
+// in time linear in the document: nlohmann's parser callback looks through
+// the enclosing array at the end of each object, which made a dump of 1M
+// remaps take hours to parse.
+class DuplicateKeyCheck : public nlohmann::json_sax<Json> {
+public:
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t) override { return true; }
+    bool number_unsigned(number_unsigned_t) override { return true; }
+    bool number_float(number_float_t, const string_t&) override { return true; }
+    bool string(string_t&) override { return true; }
+    bool binary(binary_t&) override { return true; }
+    bool start_object(std::size_t) override
+    {
+        open_objects_.emplace_back();
+        return true;
+    }
+    bool key(string_t& name) override
+    {
+        if (!open_objects_.back().insert(name).second) {
+            throw ParseError("dump", "key '" + name + "' appears twice in one object (depth " +
+                                         std::to_string(open_objects_.size()) + ")");
         }
         return true;
-    };
-    return Json::parse(in, callback);
+    }
+    bool end_object() override
+    {
+        open_objects_.pop_back();
+        return true;
+    }
+    bool start_array(std::size_t) override { return true; }
+    bool end_array() override { return true; }
+    // The document is parsed again for its values, and that parse reports
+    // the syntax error with its position.
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override
+    {
+        return false;
+    }
+
+private:
+    std::vector<std::set<std::string>> open_objects_;
+};
+
+Json parse_refusing_duplicate_keys(std::istream& in)
+{
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    DuplicateKeyCheck check;
+    Json::sax_parse(text, &check);
+    return Json::parse(text);
 }
 
 }  // namespace
