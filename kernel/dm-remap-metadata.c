@@ -573,14 +573,16 @@ static bool copy_consistent(struct remap_metadata *md, unsigned int copy,
 {
 	struct dm_bufio_client *c = md->client[copy];
 	u64 i, n = used_blocks(le64_to_cpu(sb->table_used));
+	u64 start = ktime_get_ns();
 	struct dm_buffer *b;
 	void *data;
 	int r;
 
+	/* reading: submitting the whole table at once, then waiting for it */
 	dm_bufio_prefetch(c, 1, n);
+	clock->read_ns += ns_since(start);
 	for (i = 0; i < n; i++) {
-		u64 start = ktime_get_ns();
-
+		start = ktime_get_ns();
 		data = dm_bufio_read(c, 1 + i, &b);
 		clock->read_ns += ns_since(start);
 		if (IS_ERR(data))
