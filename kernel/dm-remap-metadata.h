@@ -59,6 +59,7 @@ const u8 *remap_metadata_uuid(struct remap_metadata *md);
 sector_t remap_metadata_pool_offset(struct remap_metadata *md);
 u32 remap_metadata_pool_blocks(struct remap_metadata *md);
 u64 remap_metadata_seq(struct remap_metadata *md);
+u64 remap_metadata_nr_remaps(struct remap_metadata *md);
 u64 remap_metadata_commits(struct remap_metadata *md);
 enum remap_metadata_state remap_metadata_state(struct remap_metadata *md);
 const char *remap_metadata_state_name(enum remap_metadata_state state);

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The remap table: rhashtable keyed by target block, with a region bitmap in
- * front of it.
+ * The remap table: a hash keyed by target block (dm-remap-hash.c), with a
+ * region bitmap in front of it.
  */
 #include <linux/bitmap.h>
-#include <linux/hash.h>
 #include <linux/log2.h>
 #include <linux/mempool.h>
 #include <linux/mm.h>
@@ -43,22 +42,11 @@
  */
 static struct kmem_cache *remap_entry_cache;
 
-static u32 remap_hash(const void *data, u32 len, u32 seed)
-{
-	return hash_64(*(const u64 *)data ^ seed, 32);
-}
-
-static const struct rhashtable_params remap_ht_params = {
-	.key_len = sizeof(u64),
-	.key_offset = offsetof(struct remap_entry, block),
-	.head_offset = offsetof(struct remap_entry, node),
-	.hashfn = remap_hash,
-	.automatic_shrinking = true,
-};
-
 int remap_table_module_init(void)
 {
-	remap_entry_cache = KMEM_CACHE(remap_entry, 0);
+	remap_entry_cache = kmem_cache_create("remap_entry",
+					      sizeof(struct remap_entry),
+					      REMAP_HASH_ENTRY_ALIGN, 0, NULL);
 	return remap_entry_cache ? 0 : -ENOMEM;
 }
 
@@ -104,7 +92,7 @@ int remap_table_init(struct remap_table *t, u64 nr_blocks)
 	t->reserve = mempool_create_slab_pool(REMAP_ENTRY_RESERVE,
 					      remap_entry_cache);
 	INIT_WORK(&t->refill, refill_reserve);
-	r = t->reserve ? rhashtable_init(&t->ht, &remap_ht_params) : -ENOMEM;
+	r = t->reserve ? remap_hash_init(&t->hash) : -ENOMEM;
 	if (r) {
 		/* the caller's cleanup destroys a table whose regions are set */
 		mempool_destroy(t->reserve);
@@ -115,8 +103,6 @@ int remap_table_init(struct remap_table *t, u64 nr_blocks)
 	mutex_init(&t->lock);
 	xa_init(&t->lost);
 	atomic64_set(&t->lost_sectors, 0);
-	atomic_set(&t->buckets_seen, remap_table_buckets(t));
-	atomic_set(&t->resizes, 0);
 	return 0;
 }
 
@@ -136,8 +122,8 @@ void remap_table_destroy(struct remap_table *t)
 	xa_for_each(&t->lost, block, lost)
 		kfree(lost);
 	xa_destroy(&t->lost);
-	rhashtable_free_and_destroy(&t->ht, free_entry, t);
 	cancel_work_sync(&t->refill);
+	remap_hash_destroy(&t->hash, free_entry, t);
 	mempool_destroy(t->reserve);
 	kvfree(t->regions);
 	mutex_destroy(&t->lock);
@@ -146,7 +132,7 @@ void remap_table_destroy(struct remap_table *t)
 /* Caller holds rcu_read_lock(). */
 struct remap_entry *remap_table_lookup(struct remap_table *t, u64 block)
 {
-	return rhashtable_lookup(&t->ht, &block, remap_ht_params);
+	return remap_hash_lookup(&t->hash, block);
 }
 
 static struct remap_entry *first_in_region(struct remap_table *t,
@@ -186,18 +172,6 @@ struct remap_entry *remap_table_first_in_range(struct remap_table *t,
 	return NULL;
 }
 
-static void note_resize(struct remap_table *t)
-{
-	unsigned int now = remap_table_buckets(t);
-	unsigned int before = atomic_xchg(&t->buckets_seen, now);
-
-	if (before != now) {
-		atomic_inc(&t->resizes);
-		DMDEBUG("table resized from %u to %u buckets for %u remaps",
-			before, now, remap_table_count(t));
-	}
-}
-
 /*
  * An entry for a later remap_table_insert_entry(), allocated before the
  * caller takes the locks under which it inserts it. From the reserve
@@ -224,8 +198,9 @@ void remap_table_free_entry(struct remap_table *t, struct remap_entry *e)
 }
 
 /*
- * Inserts the preallocated @e: allocates nothing (the hash table may grow
- * its buckets, atomically). On failure @e stays the caller's. The region's
+ * Inserts the preallocated @e: allocates at most a larger slot array for
+ * the hash (GFP_NOIO), and fails for want of one only when the array is
+ * 7/8 full. On failure @e stays the caller's. The region's
  * bit is set before the entry becomes visible, so a reader that finds the
  * entry's region clear cannot miss an entry it should see.
  */
@@ -242,10 +217,8 @@ int remap_table_insert_entry(struct remap_table *t, struct remap_entry *e,
 
 	mutex_lock(&t->lock);
 	set_bit(block >> t->region_shift, t->regions);
-	r = rhashtable_lookup_insert_fast(&t->ht, &e->node, remap_ht_params);
+	r = remap_hash_insert(&t->hash, e);
 	mutex_unlock(&t->lock);
-	if (!r)
-		note_resize(t);
 	return r;
 }
 
@@ -302,7 +275,7 @@ void remap_table_remove(struct remap_table *t, struct remap_entry *e)
 	struct remap_lost *lost;
 
 	mutex_lock(&t->lock);
-	WARN_ON(rhashtable_remove_fast(&t->ht, &e->node, remap_ht_params));
+	WARN_ON(remap_hash_remove(&t->hash, e));
 	/* as a clear, see remap_table_install_lost() */
 	smp_store_release(&e->flags, e->flags & ~REMAP_F_LOST);
 	lost = xa_erase(&t->lost, e->block);
@@ -314,7 +287,6 @@ void remap_table_remove(struct remap_table *t, struct remap_entry *e)
 	if (!region_has_entries(t, region))
 		clear_bit(region, t->regions);
 	mutex_unlock(&t->lock);
-	note_resize(t);
 }
 
 /* One grace period for a whole batch of removed entries. May sleep. */
@@ -360,6 +332,28 @@ void remap_table_clear(struct remap_table *t)
 			break;
 		cond_resched();
 	}
+}
+
+/*
+ * Sizes the hash for @n entries about to be inserted, so that none of the
+ * inserts resizes it: the load knows how many remaps it will read.
+ */
+int remap_table_reserve(struct remap_table *t, unsigned long n)
+{
+	int r;
+
+	mutex_lock(&t->lock);
+	r = remap_hash_reserve(&t->hash, n);
+	mutex_unlock(&t->lock);
+	return r;
+}
+
+/* After a load that brought fewer entries than reserved for: shrink. */
+void remap_table_trim(struct remap_table *t)
+{
+	mutex_lock(&t->lock);
+	remap_hash_trim(&t->hash);
+	mutex_unlock(&t->lock);
 }
 
 /* The lost sectors of a remapped block, or NULL. Caller holds rcu_read_lock(). */
@@ -494,28 +488,23 @@ u64 remap_table_lost_sectors(struct remap_table *t)
 
 unsigned int remap_table_count(struct remap_table *t)
 {
-	return atomic_read(&t->ht.nelems);
+	return remap_hash_count(&t->hash);
 }
 
+/* Slots of the hash's array: its "buckets". */
 unsigned int remap_table_buckets(struct remap_table *t)
 {
-	unsigned int size;
-
-	rcu_read_lock();
-	size = rht_dereference_rcu(t->ht.tbl, &t->ht)->size;
-	rcu_read_unlock();
-	return size;
+	return remap_hash_slots(&t->hash);
 }
 
 unsigned int remap_table_resizes(struct remap_table *t)
 {
-	note_resize(t);
-	return atomic_read(&t->resizes);
+	return remap_hash_resizes(&t->hash);
 }
 
 /*
  * Bytes of kernel memory the table holds: entries (in the table and in
- * its reserve), buckets and bitmap.
+ * its reserve), hash slots and bitmap.
  */
 u64 remap_table_memory(struct remap_table *t)
 {

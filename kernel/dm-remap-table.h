@@ -4,8 +4,8 @@
  *
  * Lookups are lock-free under rcu_read_lock(); changes are serialized by the
  * table's mutex and may sleep. A bitmap of coarse regions sits in front of
- * the hash table so that a bio touching no remapped block costs a few bit
- * tests, whatever its size and the table's.
+ * the hash (dm-remap-hash.c) so that a bio touching no remapped block costs
+ * a few bit tests, whatever its size and the table's.
  */
 #ifndef DM_REMAP_TABLE_H
 #define DM_REMAP_TABLE_H
@@ -13,12 +13,12 @@
 #include <linux/atomic.h>
 #include <linux/mempool.h>
 #include <linux/mutex.h>
-#include <linux/rhashtable.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "../include/uapi/dm-remap.h"
+#include "dm-remap-hash.h"
 
 /* Entry flags: the persistent ones share their bits with the on-disk entry. */
 #define REMAP_F_LOST		DM_REMAP_ENTRY_LOST
@@ -39,8 +39,8 @@
  */
 #define REMAP_ENTRY_RESERVE	8
 
+/* 16 bytes, REMAP_HASH_ENTRY_ALIGN-aligned: the hash holds its address. */
 struct remap_entry {
-	struct rhash_head node;
 	u64 block;
 	u32 spare;
 	u32 flags;	/* REMAP_F_*: read with READ_ONCE, changed under the mutex */
@@ -53,7 +53,7 @@ struct remap_lost {
 };
 
 struct remap_table {
-	struct rhashtable ht;
+	struct remap_hash hash;
 	struct xarray lost;		/* block -> struct remap_lost */
 	atomic64_t lost_sectors;
 	struct mutex lock;		/* serializes changes */
@@ -63,8 +63,6 @@ struct remap_table {
 	unsigned long nr_regions;
 	unsigned int region_shift;	/* log2 of blocks per region */
 	u64 nr_blocks;
-	atomic_t buckets_seen;		/* to notice rhashtable's resizes */
-	atomic_t resizes;
 };
 
 int remap_table_module_init(void);
@@ -89,6 +87,8 @@ void remap_table_remove(struct remap_table *t, struct remap_entry *e);
 void remap_table_free_removed(struct remap_table *t, struct remap_entry **removed,
 			      unsigned int n);
 void remap_table_clear(struct remap_table *t);
+int remap_table_reserve(struct remap_table *t, unsigned long n);
+void remap_table_trim(struct remap_table *t);
 
 const unsigned long *remap_table_lost(struct remap_table *t, u64 block);
 struct remap_lost *remap_table_alloc_lost(const unsigned long *bits);

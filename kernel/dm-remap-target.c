@@ -345,7 +345,15 @@ static int remap_preresume(struct dm_target *ti)
 	start = ktime_get();
 	/* suspended: memory must not be had by writing to this device */
 	noio = memalloc_noio_save();
+	/*
+	 * Hash sized once for what the metadata counts, rather than resized
+	 * on the way; only a hint: a failure leaves the inserts to grow it.
+	 */
+	remap_table_reserve(&rc->table, min_t(u64, remap_metadata_nr_remaps(rc->md),
+					      remap_metadata_pool_blocks(rc->md)));
 	r = remap_metadata_load(rc->md, load_entry, rc, &error);
+	if (!r)
+		remap_table_trim(&rc->table);
 	memalloc_noio_restore(noio);
 	if (r) {
 		DMERR("%s", error);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests of the remap table: the rhashtable and the region bitmap in
- * front of it.
+ * KUnit tests of the remap table: the hash (dm-remap-hash.c) and the region
+ * bitmap in front of it.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -67,6 +68,25 @@ static void remove_block(struct remap_table *t, u64 block)
 	rcu_read_unlock();
 	remap_table_remove(t, e);
 	remap_table_free_removed(t, &e, 1);
+}
+
+/* Removes blocks @first to @first + @n - 1, freed after one grace period. */
+static void remove_blocks(struct kunit *test, struct remap_table *t, u64 first,
+			  unsigned int n)
+{
+	struct remap_entry **removed = kvcalloc(n, sizeof(*removed), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, removed);
+	for (i = 0; i < n; i++) {
+		rcu_read_lock();
+		removed[i] = remap_table_lookup(t, first + i);
+		rcu_read_unlock();
+		KUNIT_ASSERT_NOT_NULL(test, removed[i]);
+		remap_table_remove(t, removed[i]);
+	}
+	remap_table_free_removed(t, removed, n);
+	kvfree(removed);
 }
 
 static void table_insert_lookup_remove(struct kunit *test)
@@ -352,25 +372,6 @@ static void table_region_size_bounded(struct kunit *test)
 	remap_table_destroy(t);
 }
 
-/* rhashtable resizes in a worker: give it up to 5 s to catch up. */
-static unsigned int wait_until_fits(struct remap_table *t, unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < 500 && remap_table_buckets(t) / 4 * 3 < n; i++)
-		msleep(20);
-	return remap_table_buckets(t);
-}
-
-static unsigned int wait_for_shrink(struct remap_table *t, unsigned int from)
-{
-	unsigned int i;
-
-	for (i = 0; i < 500 && remap_table_buckets(t) >= from; i++)
-		msleep(20);
-	return remap_table_buckets(t);
-}
-
 static void table_grow_and_shrink(struct kunit *test)
 {
 	struct remap_table *t = new_table(test, 1 << 20);
@@ -379,7 +380,8 @@ static void table_grow_and_shrink(struct kunit *test)
 
 	for (i = 0; i < 20000; i++)
 		KUNIT_ASSERT_EQ(test, remap_table_insert(t, i * 3, i, 0, NULL), 0);
-	grown = wait_until_fits(t, 20000);
+	/* resized in the insert itself: never more than 3/4 used */
+	grown = remap_table_buckets(t);
 	KUNIT_EXPECT_GT(test, grown, start);
 	KUNIT_EXPECT_GE(test, grown / 4 * 3, 20000U);
 	KUNIT_EXPECT_GT(test, remap_table_resizes(t), 0U);
@@ -396,7 +398,7 @@ static void table_grow_and_shrink(struct kunit *test)
 	remap_table_free_removed(t, removed, 20000);
 	kvfree(removed);
 	KUNIT_EXPECT_EQ(test, remap_table_count(t), 0U);
-	KUNIT_EXPECT_LT(test, wait_for_shrink(t, grown), grown);
+	KUNIT_EXPECT_LT(test, remap_table_buckets(t), grown);
 	KUNIT_EXPECT_EQ(test, first_block(t, 0, (1 << 20) - 1), U64_MAX);
 	remap_table_destroy(t);
 }
@@ -425,27 +427,133 @@ static void table_ordered_iteration(struct kunit *test)
 	remap_table_destroy(t);
 }
 
-/* 1M remaps: all found, memory per remap reported. */
-static void table_one_million(struct kunit *test)
+/*
+ * Removals leave tombstones that probes go past and inserts reuse: churn
+ * never loses an entry, and the array does not grow with it.
+ */
+static void table_churn(struct kunit *test)
 {
-	const unsigned int n = 1000000;
-	struct remap_table *t = new_table(test, 1ULL << 30);
+	struct remap_table *t = new_table(test, 1 << 20);
+	unsigned int i, round, missing = 0;
+
+	for (i = 0; i < 1000; i++)
+		KUNIT_ASSERT_EQ(test, remap_table_insert(t, i, i, 0, NULL), 0);
+	for (round = 1; round <= 20; round++) {
+		remove_blocks(test, t, (round - 1) * 500, 500);
+		for (i = 0; i < 500; i++)
+			KUNIT_ASSERT_EQ(test, remap_table_insert(t, 1000 + (round - 1) * 500 + i,
+								 i, 0, NULL), 0);
+		/* at most 2 slots for each of the 1000 entries there at most */
+		KUNIT_EXPECT_LE(test, remap_table_buckets(t), 2000U);
+	}
+	/* 0 to 9999 removed, 10000 to 10999 inserted last */
+	for (i = 0; i < 11000; i++)
+		missing += (spare_of(t, i) == U32_MAX) != (i < 10000);
+	KUNIT_EXPECT_EQ(test, missing, 0U);
+	KUNIT_EXPECT_EQ(test, remap_table_count(t), 1000U);
+	remap_table_destroy(t);
+}
+
+struct reader {
+	struct remap_table *t;
+	unsigned int n;
+	bool stop;
+	unsigned long rounds, misses;
+	struct completion done;
+};
+
+static int read_all(void *arg)
+{
+	struct reader *r = arg;
+	unsigned int i;
+
+	while (!READ_ONCE(r->stop)) {
+		for (i = 0; i < r->n; i++)
+			r->misses += spare_of(r->t, i) != i;
+		r->rounds++;
+		cond_resched();
+	}
+	complete(&r->done);
+	return 0;
+}
+
+/*
+ * A reader looking up entries that are there all along finds every one of
+ * them while inserts and removals resize the array around it.
+ */
+static void table_lookups_during_resizes(struct kunit *test)
+{
+	struct remap_table *t = new_table(test, 1 << 24);
+	struct reader r = { .t = t, .n = 2000 };
+	struct task_struct *task;
+	unsigned int i, resizes;
+
+	for (i = 0; i < r.n; i++)
+		KUNIT_ASSERT_EQ(test, remap_table_insert(t, i, i, 0, NULL), 0);
+	resizes = remap_table_resizes(t);
+	init_completion(&r.done);
+	task = kthread_run(read_all, &r, "remap-table-reader");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	for (i = r.n; i < 200000; i++) {
+		KUNIT_ASSERT_EQ(test, remap_table_insert(t, i, i, 0, NULL), 0);
+		if (!(i % 5000))
+			usleep_range(100, 200);	/* the reader's turn */
+	}
+	for (i = r.n; i < 200000; i += 5000) {
+		remove_blocks(test, t, i, min(5000U, 200000 - i));
+		usleep_range(100, 200);
+	}
+	WRITE_ONCE(r.stop, true);
+	wait_for_completion(&r.done);
+	KUNIT_EXPECT_EQ(test, r.misses, 0UL);
+	KUNIT_EXPECT_GT(test, r.rounds, 0UL);
+	KUNIT_EXPECT_GE(test, remap_table_resizes(t), resizes + 8);
+	kunit_info(test, "%lu reader rounds over %u entries during %u resizes",
+		   r.rounds, r.n, remap_table_resizes(t) - resizes);
+	remap_table_destroy(t);
+}
+
+static u64 lookup_ns(struct kunit *test, struct remap_table *t, unsigned int n)
+{
 	unsigned int i, missing = 0;
-	u64 start_ns, lookup_ns;
+	u64 start_ns = ktime_get_ns();
 
 	for (i = 0; i < n; i++)
-		KUNIT_ASSERT_EQ(test, remap_table_insert(t, (u64)i * 7 + 3, i, 0, NULL), 0);
-	wait_until_fits(t, n);
-	start_ns = ktime_get_ns();
-	for (i = 0; i < n; i++)
 		missing += spare_of(t, (u64)i * 7 + 3) != i;
-	lookup_ns = ktime_get_ns() - start_ns;
+	start_ns = ktime_get_ns() - start_ns;
 	KUNIT_EXPECT_EQ(test, missing, 0U);
 	KUNIT_EXPECT_EQ(test, spare_of(t, 1), U32_MAX);
 	KUNIT_EXPECT_EQ(test, remap_table_count(t), n);
+	return div_u64(start_ns, n);
+}
+
+/*
+ * 1M remaps on a 2^32-block device: all found, memory per remap reported,
+ * inserted one by one and as a load inserts them (sized for the count).
+ */
+static void table_one_million(struct kunit *test)
+{
+	const unsigned int n = 1000000;
+	struct remap_table *t = new_table(test, TEST_BLOCKS);
+	unsigned int i;
+	u64 ns;
+
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, remap_table_insert(t, (u64)i * 7 + 3, i, 0, NULL), 0);
+	ns = lookup_ns(test, t, n);
+	KUNIT_EXPECT_LE(test, div_u64(remap_table_memory(t), n), 40ULL);
 	kunit_info(test, "1M remaps: %llu bytes per remap, %u buckets, %llu ns per lookup (UML)",
-		   div_u64(remap_table_memory(t), n), remap_table_buckets(t),
-		   div_u64(lookup_ns, n));
+		   div_u64(remap_table_memory(t), n), remap_table_buckets(t), ns);
+	remap_table_destroy(t);
+
+	t = new_table(test, TEST_BLOCKS);
+	KUNIT_ASSERT_EQ(test, remap_table_reserve(t, n), 0);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, remap_table_insert(t, (u64)i * 7 + 3, i, 0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, remap_table_resizes(t), 1U);
+	ns = lookup_ns(test, t, n);
+	kunit_info(test, "1M remaps reserved first: %llu bytes per remap, %u buckets, %llu ns per lookup (UML)",
+		   div_u64(remap_table_memory(t), n), remap_table_buckets(t), ns);
 	remap_table_destroy(t);
 }
 
@@ -462,6 +570,8 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(table_region_size_bounded),
 	KUNIT_CASE(table_grow_and_shrink),
 	KUNIT_CASE(table_ordered_iteration),
+	KUNIT_CASE(table_churn),
+	KUNIT_CASE(table_lookups_during_resizes),
 	KUNIT_CASE(table_one_million),
 	{}
 };
