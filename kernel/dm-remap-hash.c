@@ -80,10 +80,10 @@ static unsigned long slots_for(unsigned long n)
 	return max(MIN_SLOTS, 2 * n);
 }
 
-/* The writer's view: the caller serializes changes. */
+/* The writer's view: lockdep checks that the owner's mutex is held. */
 static struct remap_slots *slots_of(struct remap_hash *h)
 {
-	return rcu_dereference_protected(h->slots, true);
+	return rcu_dereference_protected(h->slots, lockdep_is_held(h->lock));
 }
 
 static struct remap_slots *alloc_slots(unsigned long size)
@@ -97,13 +97,14 @@ static struct remap_slots *alloc_slots(unsigned long size)
 	return s;
 }
 
-int remap_hash_init(struct remap_hash *h)
+int remap_hash_init(struct remap_hash *h, struct mutex *lock)
 {
 	struct remap_slots *s = alloc_slots(MIN_SLOTS);
 
 	if (!s)
 		return -ENOMEM;
 	RCU_INIT_POINTER(h->slots, s);
+	h->lock = lock;
 	h->live = 0;
 	h->used = 0;
 	h->resizes = 0;
@@ -115,12 +116,15 @@ int remap_hash_init(struct remap_hash *h)
 void remap_hash_destroy(struct remap_hash *h,
 			void (*free_fn)(void *entry, void *arg), void *arg)
 {
-	struct remap_slots *s = slots_of(h);
+	struct remap_slots *s = rcu_dereference_protected(h->slots, true);
 	unsigned long i;
 
-	for (i = 0; i < s->size; i++)
+	for (i = 0; i < s->size; i++) {
 		if (slot_entry(s->slot[i]))
 			free_fn(slot_entry(s->slot[i]), arg);
+		if (!(i % 4096))
+			cond_resched();
+	}
 	kvfree(s);
 	RCU_INIT_POINTER(h->slots, NULL);
 }
@@ -171,9 +175,13 @@ static int resize(struct remap_hash *h, unsigned long size)
 	new = alloc_slots(size);
 	if (!new)
 		return -ENOMEM;
-	for (i = 0; i < old->size; i++)
+	/* tens of millions of entries take a while: only a mutex is held */
+	for (i = 0; i < old->size; i++) {
 		if (slot_entry(old->slot[i]))
 			place_new(h, new, slot_entry(old->slot[i]));
+		if (!(i % 4096))
+			cond_resched();
+	}
 	rcu_assign_pointer(h->slots, new);
 	h->used = h->live;
 	if (size != old->size)

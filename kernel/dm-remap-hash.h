@@ -10,6 +10,8 @@
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 
+struct mutex;
+
 /* A slot keeps 4 bits of its entry's hash in the address's low bits. */
 #define REMAP_HASH_ENTRY_ALIGN	16
 
@@ -18,13 +20,14 @@ struct remap_slots;
 
 struct remap_hash {
 	struct remap_slots __rcu *slots;
+	struct mutex *lock;		/* the owner's: serializes changes */
 	unsigned long live;		/* entries */
 	unsigned long used;		/* slots holding an entry or a tombstone */
 	unsigned int resizes;		/* changes of the array's size */
 	u64 seed;
 };
 
-int remap_hash_init(struct remap_hash *h);
+int remap_hash_init(struct remap_hash *h, struct mutex *lock);
 void remap_hash_destroy(struct remap_hash *h,
 			void (*free_fn)(void *entry, void *arg), void *arg);
 

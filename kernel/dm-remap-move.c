@@ -344,7 +344,8 @@ static void fail_moves(struct move_batch *b)
  * block before it is handed out again, hence one grace period in between,
  * if any entry was visible: a spare block whose entry was never inserted
  * was never seen, and an empty batch has nothing to wait for.
- * Allocates nothing: the entries are found on the moves.
+ * Allocates no entry (they are found on the moves); a removal may shrink
+ * the table's hash array, which allocates with GFP_NOIO.
  */
 static void drop_entries(struct move_batch *b)
 {

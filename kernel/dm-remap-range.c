@@ -9,9 +9,9 @@
  * Within a block with lost sectors, a part is a run of sectors that are all
  * lost or all good. Caller holds rcu_read_lock(). The LOST flag and the
  * bitmap are not read atomically, but their writers order them (see
- * remap_table_install_lost()): a bitmap is published before its flag, and
- * the flag cleared before the bitmap goes. So a flag without a bitmap is a
- * clear under way, once the sectors were written: none of them is lost.
+ * remap_table_install_lost()): a bitmap is published before its flag is
+ * set, and only a clear (once the sectors were written) removes it. So a
+ * flag without a bitmap is a clear under way: none of the sectors is lost.
  */
 static sector_t lost_run_end(struct remap_table *t, const struct remap_extent *x,
 			     unsigned int block_shift, sector_t sector,

@@ -92,7 +92,7 @@ int remap_table_init(struct remap_table *t, u64 nr_blocks)
 	t->reserve = mempool_create_slab_pool(REMAP_ENTRY_RESERVE,
 					      remap_entry_cache);
 	INIT_WORK(&t->refill, refill_reserve);
-	r = t->reserve ? remap_hash_init(&t->hash) : -ENOMEM;
+	r = t->reserve ? remap_hash_init(&t->hash, &t->lock) : -ENOMEM;
 	if (r) {
 		/* the caller's cleanup destroys a table whose regions are set */
 		mempool_destroy(t->reserve);
@@ -376,9 +376,10 @@ const unsigned long *remap_table_lost(struct remap_table *t, u64 block)
  *   release. A reader that sees the flag thus sees that bitmap, or a later
  *   one: a replacement (copy on write), or none after a clear.
  * - clearing (the sectors were written and the change is durable): the
- *   flag is cleared with release before the bitmap is erased, and the
- *   bitmap is freed a grace period later (kfree_rcu()), so that a reader
- *   still holding it reads valid bits.
+ *   flag is cleared and the bitmap erased; a reader may see the two in
+ *   either order, and both mean "healed". The bitmap is freed a grace
+ *   period later (kfree_rcu()), so that a reader still holding it reads
+ *   valid bits.
  *
  * So a reader that finds the flag set and no bitmap met a clear that had
  * begun: the block has no lost sector any more, and it reads as such.
