@@ -457,6 +457,13 @@ private:
                             " (it must equal the main device's size in sectors, rounded down to "
                             "whole blocks)");
         }
+        // A target of no whole block holds nothing: the kernel and restore
+        // refuse such a superblock, so the salvage must not offer it.
+        if (main_blocks(base_) == 0) {
+            refuse("no superblock gives a main device of at least one block (main_sectors " +
+                   n(base_.main_sectors) + ")");
+            return;
+        }
         std::optional<std::uint64_t> used;
         for (const std::uint64_t u : used_candidates_)
             if (u <= base_.pool_blocks)

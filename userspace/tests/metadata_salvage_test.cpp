@@ -97,6 +97,24 @@ std::uint64_t superblock_field(const ImageBuilder& b, unsigned c, std::size_t fi
     return b.superblock_offset(c) + field_offset;
 }
 
+// Found by the fuzzer: damaged superblocks that both put the main device
+// below one block. Salvage offered that layout, and its dump did not parse
+// (restore and the kernel refuse a target of no whole block).
+TEST(Salvage, RefusesWhenNoSuperblockGivesAMainDeviceOfOneBlock)
+{
+    ImageBuilder b = full_table();
+    for (unsigned c = 0; c < 2; ++c) {
+        const std::uint64_t at = superblock_field(b, c, offsetof(dm_remap_disk_superblock, main_sectors));
+        for (unsigned i = 0; i < 8; ++i)
+            b.bytes()[at + i] = i == 0 ? 7 : 0;  // 7 sectors: less than one 4 KiB block
+    }
+
+    const Salvaged s = salvage(b.bytes());
+    EXPECT_EQ(s.report.chosen, std::nullopt) << listing(s.report);
+    EXPECT_FALSE(s.salvage.possible());
+    EXPECT_NE(s.salvage.refusal.find("at least one block"), std::string::npos) << s.salvage.refusal;
+}
+
 TEST(Salvage, OneBitFlippedInEachSuperblockWithTheTablesIntact)
 {
     ImageBuilder b = full_table();
