@@ -18,6 +18,8 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 work=$(mktemp -d /tmp/dm-remap-fresh.XXXXXX)
+# As a clone anywhere else: tests run the built programs as user nobody.
+chmod 755 "$work"
 cleanup() {
 	if [[ ${DMREMAP_FRESH_KEEP:-0} == 1 ]]; then
 		echo "test-fresh: kept $work" >&2

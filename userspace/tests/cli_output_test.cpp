@@ -317,6 +317,9 @@ TEST_F(CliOutput, APermissionRefusedToAUserSaysRunAsRoot)
     int wstatus = 0;
     ::waitpid(pid, &wstatus, 0);
     ASSERT_TRUE(WIFEXITED(wstatus));
+    if (WEXITSTATUS(wstatus) == 98)
+        GTEST_SKIP() << "user nobody cannot run " << DMREMAP_BINARY
+                     << " (a directory above it is private, e.g. a mktemp -d clone)";
     EXPECT_EQ(WEXITSTATUS(wstatus), exit_unreadable);
     const std::string text = read_text(err());
     EXPECT_NE(text.find("Permission denied (run dmremap as root)"), std::string::npos) << text;
