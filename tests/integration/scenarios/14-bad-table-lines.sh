@@ -4,7 +4,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$REPO/tests/integration/remap-lib.sh"
 
-main=$(mk_loop 64M main)
+main=$(mk_loop 16M main)
 spare=$(mk_loop 16M spare)
 tiny=$(mk_loop 16K tiny)
 dd if=/dev/urandom of="$main" bs=1M count=1 status=none
@@ -81,7 +81,7 @@ expect_refused_busy() {
 	kernel_log_since_mark "$mark" | grep -qF "Device is used by another remap device" ||
 		die "no refusal for: $1"
 }
-expect_refused_busy "0 131072 remap $main $spare2"
+expect_refused_busy "0 $size remap $main $spare2"
 expect_refused_busy "0 131072 remap $main2 $spare"
 expect_refused_busy "0 $(blockdev --getsz "$spare2") remap $spare2 $spare"
 # its own reload may hold them twice for a moment
