@@ -124,7 +124,7 @@ HealthFigures health_figures(const HealthReport& report)
     f.metadata_state = required(report, "metadata_state");
     if (!metadata_state_from_string(f.metadata_state)) {
         throw ParseError("health reply key 'metadata_state'",
-                         "'" + f.metadata_state + "' is not one of ok, degraded, failed, unloaded");
+                         "'" + f.metadata_state + "' is not one of " + metadata_state_names());
     }
     const std::string& reasons = required(report, "reasons");
     if (reasons.empty())

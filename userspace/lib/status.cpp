@@ -38,17 +38,23 @@ std::uint64_t number_field(const std::vector<std::string_view>& words, std::size
     return parse_unsigned(words[index], field_context(index), max);
 }
 
+template <std::size_t N>
+std::string joined(const std::array<std::string_view, N>& words)
+{
+    std::string list;
+    for (std::string_view word : words)
+        list += (list.empty() ? "" : ", ") + std::string(word);
+    return list;
+}
+
 template <typename Enum, std::size_t N>
 Enum enum_field(const std::vector<std::string_view>& words, std::size_t index,
                 const std::array<std::string_view, N>& allowed)
 {
     if (auto value = enum_from_word<Enum>(allowed, words[index]))
         return *value;
-    std::string expected;
-    for (std::string_view word : allowed)
-        expected += (expected.empty() ? "" : ", ") + std::string(word);
     throw ParseError(field_context(index),
-                     "'" + std::string(words[index]) + "' is not one of " + expected);
+                     "'" + std::string(words[index]) + "' is not one of " + joined(allowed));
 }
 
 }  // namespace
@@ -61,6 +67,11 @@ std::string_view to_string(MetadataState state)
 std::string_view to_string(HealthState state)
 {
     return health_state_words.at(static_cast<std::size_t>(state));
+}
+
+std::string metadata_state_names()
+{
+    return joined(metadata_state_words);
 }
 
 std::optional<MetadataState> metadata_state_from_string(std::string_view word)

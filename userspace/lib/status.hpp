@@ -18,6 +18,8 @@ enum class HealthState { ok, warning, critical, failed };
 std::string_view to_string(MetadataState state);
 std::string_view to_string(HealthState state);
 std::optional<MetadataState> metadata_state_from_string(std::string_view word);
+// Every metadata state's word, in order, comma-separated: for messages.
+std::string metadata_state_names();
 std::optional<HealthState> health_state_from_string(std::string_view word);
 
 // The fields a remap target prints in `dmsetup status`, in the contract's order.
