@@ -22,6 +22,10 @@
 #   DMREMAP_KUNIT_TIMEOUT      limit in seconds for build + run (default 1800)
 #   DMREMAP_KUNIT_RUN_TIMEOUT  limit in seconds for booting the UML kernel
 #                              and running the tests (default 300)
+#   DMREMAP_KUNIT_RAW_LOG      if set, the UML kernel's whole output (with
+#                              the figures tests print by kunit_info) is
+#                              copied there, while this run still holds
+#                              the cache (the next run overwrites its own)
 #
 # Exit status:
 #   0  every test case passed (and at least one ran)
@@ -302,6 +306,10 @@ rm -f "$RUN_PID" "$RUN_RC"
 trap 'exit 130' INT
 trap 'exit 143' TERM
 msg "kunit.py exited with status $rc after $(( $(date +%s) - start ))s (log: $LOG)"
+if [ -n "${DMREMAP_KUNIT_RAW_LOG:-}" ]; then
+	cp "$BUILD/test.log" "$DMREMAP_KUNIT_RAW_LOG" 2>/dev/null ||
+		msg "WARNING: no kernel output to copy to $DMREMAP_KUNIT_RAW_LOG"
+fi
 
 # -------------------------------------------------------- kernel reports --
 
