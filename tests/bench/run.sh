@@ -3,7 +3,8 @@
 #
 # tests/bench/run.sh [BENCH...] -- `make bench`: every benchmark, one table.
 #
-#   - the remap table's memory and lookup time at 1M remaps (KUnit, UML)
+#   - the remap table's memory and lookup time at 1M remaps (KUnit, UML), without
+#     KASAN and lockdep (tests/kunit/run.sh --no-debug)
 #   - in one VM (tests/bench/in-vm.sh): I/O overhead against dm-linear in
 #     every case (io-overhead.sh), loading 1M remaps (load-1m.sh), commit
 #     throughput with 1, 8 and 64 writers (commit-throughput.sh), and the
@@ -39,7 +40,7 @@ fi
 status=0
 if ((want_kunit)); then
 	echo "bench: KUnit table figures (tests/kunit/run.sh)"
-	if DMREMAP_KUNIT_RAW_LOG=$logs/kunit-kernel.txt tests/kunit/run.sh 'dm_remap_table.table_one_million' \
+	if DMREMAP_KUNIT_RAW_LOG=$logs/kunit-kernel.txt tests/kunit/run.sh --no-debug 'dm_remap_table.table_one_million' \
 		>"$logs/kunit-run.txt" 2>&1; then
 		# "1M remaps: 42 bytes per remap, 2097152 buckets, 38 ns per lookup (UML)"
 		sed -nE 's/.*1M remaps: ([0-9]+) bytes per remap, ([0-9]+) buckets, ([0-9]+) ns per lookup.*/figure: table.1m.bytes_per_remap \1 bytes lower\nfigure: table.1m.lookup_ns \3 ns lower/p' \
