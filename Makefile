@@ -11,6 +11,8 @@
 #   make test-fresh make test in a clean clone of HEAD with empty caches
 #                   (scripts/test-fresh.sh), as CI on a fresh machine
 #   make demo       install deps, build, then the demo in a VM
+#   make bench      every benchmark (tests/bench/run.sh): one table, results
+#                   in bench/results/, compared with bench/baseline.json
 #   make checkpatch checkpatch.pl --strict over kernel/
 #   make install    programs, man pages, completion, systemd unit, monitoring
 #                   files and the module's DKMS source tree (docs/packaging.md);
@@ -30,7 +32,7 @@ DESTDIR ?=
 # source tree go (empty: not installed); by default they follow PREFIX and
 # VERSION (cmake/install.cmake).
 
-.PHONY: all module userspace deps test test-debug test-fresh demo checkpatch clean install uninstall install-configure deb
+.PHONY: all module userspace deps test test-debug test-fresh demo bench checkpatch clean install uninstall install-configure deb
 
 all: module userspace
 
@@ -57,6 +59,9 @@ test-fresh:
 
 demo: deps all
 	tests/integration/vm/run-in-vm.sh -- tests/integration/demo.sh
+
+bench: deps all
+	tests/bench/run.sh
 
 checkpatch:
 	scripts/checkpatch.sh

@@ -3,9 +3,9 @@
 #
 # Benchmark, not a test: how many remaps per second are made durable,
 #   - by remap messages one after another (one commit each),
-#   - by 8 writers whose writes fail at once (the error path's workers
-#     share commits),
-#   - by one writer whose writes fail one after another.
+#   - by 1, 8 and 64 writers whose writes fail at once, on distinct bad
+#     blocks (concurrent remaps share commits), with remaps per commit.
+# Prints "figure: <key> <value> <unit> <better>" lines for tests/bench/run.sh.
 # Run in the VM:  tests/integration/vm/run-in-vm.sh -- tests/bench/commit-throughput.sh
 # Prints figures; fails only if the setup itself fails.
 set -euo pipefail
@@ -25,13 +25,14 @@ t0=$(now)
 for ((b = 0; b < n; b++)); do dmsetup message r0 0 remap "$b" >/dev/null; done
 t1=$(now)
 echo "remap messages, one block each, sequential: $(rate $n "$t0" "$t1") remaps/s ($n remaps, $(remap_stat r0 metadata_commits) commits)"
+echo "figure: commit.messages.remaps_per_s $(rate $n "$t0" "$t1") remaps/s higher"
 dm_remove r0
 
 # the error path: every block of a region has a bad sector
 nb=$(mk_null_blk nbbench 256)
-blocks=400 # null_blk keeps at most 512 bad ranges
+blocks=384 # null_blk keeps at most 512 bad ranges; a multiple of 64
 for ((b = 0; b < blocks; b++)); do null_bad nbbench "+$((b * 8))-$((b * 8))"; done
-for writers in 1 8; do
+for writers in 1 8 64; do
 	spare=$(mk_loop 64M "spare$writers")
 	remap_create "e$writers" "$nb" "$spare"
 	before=$(remap_stat "e$writers" metadata_commits)
@@ -44,5 +45,7 @@ for writers in 1 8; do
 	made=$(remap_status "e$writers" auto_remaps)
 	commits=$(($(remap_stat "e$writers" metadata_commits) - before))
 	echo "error path, $writers writer(s): $(rate "$made" "$t0" "$t1") remaps/s ($made remaps, $commits commits)"
+	echo "figure: commit.writers$writers.remaps_per_s $(rate "$made" "$t0" "$t1") remaps/s higher"
+	echo "figure: commit.writers$writers.remaps_per_commit $(awk -v m="$made" -v c="$commits" 'BEGIN { printf "%.2f", (c > 0) ? m / c : 0 }') ratio higher"
 	dm_remove "e$writers"
 done

@@ -11,6 +11,10 @@
 #   --install-deps  apt-get install the Debian packages in deps.txt that
 #                   are missing (needs root), instead of only naming them
 #   --rebuild       throw the cached kernel tree away and start afresh
+#   --no-debug      build without the debug checks (KASAN, lockdep, ...: the
+#                   part of kunitconfig from "# Debug checks" on), in a build
+#                   dir of its own; for timing figures (make bench), which
+#                   KASAN makes several times slower
 #
 # Environment:
 #   DMREMAP_KUNIT_CACHE        cache dir (default $DMREMAP_CACHE_DIR/kunit,
@@ -22,6 +26,10 @@
 #   DMREMAP_KUNIT_TIMEOUT      limit in seconds for build + run (default 1800)
 #   DMREMAP_KUNIT_RUN_TIMEOUT  limit in seconds for booting the UML kernel
 #                              and running the tests (default 300)
+#   DMREMAP_KUNIT_RAW_LOG      if set, the UML kernel's whole output (with
+#                              the figures tests print by kunit_info) is
+#                              copied there, while this run still holds
+#                              the cache (the next run overwrites its own)
 #
 # Exit status:
 #   0  every test case passed (and at least one ran)
@@ -56,6 +64,7 @@ MARK_END="# END dm-remap-kunit"
 
 install_deps=0
 rebuild=0
+nodebug=0
 filter=()
 
 msg() { printf '[kunit-run] %s\n' "$*"; }
@@ -76,6 +85,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--install-deps) install_deps=1 ;;
 	--rebuild) rebuild=1 ;;
+	--no-debug) nodebug=1 ;;
 	-h|--help) sed -n '4,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	--) shift; filter+=("$@"); break ;;
 	-*) die_setup "unknown option '$1' (see --help)" ;;
@@ -147,6 +157,12 @@ esac
 
 SRC="$CACHE/linux"        # extracted, hooked kernel tree
 BUILD="$CACHE/build"      # kunit.py --build_dir (O=)
+if [ "$nodebug" = 1 ]; then
+	BUILD="$CACHE/build-nodebug"
+	sed '/^# Debug checks/,$d' "$KUNITCONFIG" >"$CACHE/kunitconfig-nodebug" ||
+		die_setup "cannot write $CACHE/kunitconfig-nodebug"
+	KUNITCONFIG="$CACHE/kunitconfig-nodebug"
+fi
 STAMP="$SRC/.dmremap-source-stamp"
 LOG="$CACHE/last-run.log"
 
@@ -181,7 +197,7 @@ fingerprint="tarball=$TARBALL pkg=$pkgver $(stat -Lc 'size=%s mtime=%Y' "$TARBAL
 
 if [ "$rebuild" = 1 ]; then
 	msg "--rebuild: removing cached tree and build"
-	rm -rf "$SRC" "$BUILD"
+	rm -rf "$SRC" "$CACHE/build" "$CACHE/build-nodebug"
 fi
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$fingerprint" ]; then
 	if [ -f "$STAMP" ]; then
@@ -189,7 +205,7 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$fingerprint" ]; then
 	else
 		msg "no cached kernel tree in $CACHE; extracting $TARBALL"
 	fi
-	rm -rf "$SRC" "$BUILD" "$SRC.tmp"
+	rm -rf "$SRC" "$CACHE/build" "$CACHE/build-nodebug" "$SRC.tmp"
 	mkdir -p "$SRC.tmp"
 	tar -xJf "$TARBALL" -C "$SRC.tmp" --strip-components=1 ||
 		die_setup "could not extract $TARBALL"
@@ -302,6 +318,10 @@ rm -f "$RUN_PID" "$RUN_RC"
 trap 'exit 130' INT
 trap 'exit 143' TERM
 msg "kunit.py exited with status $rc after $(( $(date +%s) - start ))s (log: $LOG)"
+if [ -n "${DMREMAP_KUNIT_RAW_LOG:-}" ]; then
+	cp "$BUILD/test.log" "$DMREMAP_KUNIT_RAW_LOG" 2>/dev/null ||
+		msg "WARNING: no kernel output to copy to $DMREMAP_KUNIT_RAW_LOG"
+fi
 
 # -------------------------------------------------------- kernel reports --
 
