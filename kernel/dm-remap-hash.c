@@ -22,11 +22,18 @@
  * address with 4 bits of its hash in the low bits (entries are 16-byte
  * aligned), so that a probe seldom reads an entry it does not look for.
  * At least an eighth of the slots stay 0, so every probe ends.
+ *
+ * Inserts come from moves, some of them on the error path of this very
+ * device, so the array they may resize is allocated with GFP_NOIO. When
+ * that finds no memory, grow_slots() gets it from a worker that may wait
+ * for reclaim, before the slots between 3/4 and 7/8 are used up and an
+ * insert must fail.
  */
 #include <linux/hash.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -86,24 +93,33 @@ static struct remap_slots *slots_of(struct remap_hash *h)
 	return rcu_dereference_protected(h->slots, lockdep_is_held(h->lock));
 }
 
-static struct remap_slots *alloc_slots(unsigned long size)
+static struct remap_slots *alloc_slots(struct remap_hash *h,
+				       unsigned long size, gfp_t gfp)
 {
 	struct remap_slots *s;
 
-	/* the I/O path's moves insert: their memory must not need our I/O */
-	s = kvzalloc(struct_size(s, slot, size), GFP_NOIO | __GFP_NOWARN);
+#if IS_ENABLED(CONFIG_DM_REMAP_KUNIT_TEST)
+	if (h->noio_fails && !(gfp & __GFP_IO))
+		return NULL;
+#endif
+	s = kvzalloc(struct_size(s, slot, size), gfp | __GFP_NOWARN);
 	if (s)
 		s->size = size;
 	return s;
 }
 
+static void grow_slots(struct work_struct *work);
+
 int remap_hash_init(struct remap_hash *h, struct mutex *lock)
 {
-	struct remap_slots *s = alloc_slots(MIN_SLOTS);
+	struct remap_slots *s;
 
+	memset(h, 0, sizeof(*h));
+	s = alloc_slots(h, MIN_SLOTS, GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
 	RCU_INIT_POINTER(h->slots, s);
+	INIT_WORK(&h->grow, grow_slots);
 	h->lock = lock;
 	h->live = 0;
 	h->used = 0;
@@ -116,9 +132,11 @@ int remap_hash_init(struct remap_hash *h, struct mutex *lock)
 void remap_hash_destroy(struct remap_hash *h,
 			void (*free_fn)(void *entry, void *arg), void *arg)
 {
-	struct remap_slots *s = rcu_dereference_protected(h->slots, true);
+	struct remap_slots *s;
 	unsigned long i;
 
+	cancel_work_sync(&h->grow);
+	s = rcu_dereference_protected(h->slots, true);
 	for (i = 0; i < s->size; i++) {
 		if (slot_entry(s->slot[i]))
 			free_fn(slot_entry(s->slot[i]), arg);
@@ -161,20 +179,12 @@ static void place_new(struct remap_hash *h, struct remap_slots *s,
 	s->slot[i] = (unsigned long)e | slot_tag(hash);
 }
 
-/*
- * Moves every entry to a new array of @size slots, without tombstones, and
- * publishes it. On -ENOMEM the old array stays, as it was.
- */
-static int resize(struct remap_hash *h, unsigned long size)
+/* Moves every entry to @new, without tombstones, and publishes it. */
+static void replace_slots(struct remap_hash *h, struct remap_slots *new)
 {
-	struct remap_slots *old = slots_of(h), *new;
+	struct remap_slots *old = slots_of(h);
 	unsigned long i;
 
-	if (size <= h->live + h->live / 8)
-		return -EINVAL;
-	new = alloc_slots(size);
-	if (!new)
-		return -ENOMEM;
 	/* tens of millions of entries take a while: only a mutex is held */
 	for (i = 0; i < old->size; i++) {
 		if (slot_entry(old->slot[i]))
@@ -184,25 +194,72 @@ static int resize(struct remap_hash *h, unsigned long size)
 	}
 	rcu_assign_pointer(h->slots, new);
 	h->used = h->live;
-	if (size != old->size)
+	if (new->size != old->size)
 		WRITE_ONCE(h->resizes, h->resizes + 1);
 	kvfree_rcu(old, rcu);
+}
+
+/*
+ * A new array of @size slots for every entry. On -ENOMEM the old array
+ * stays, as it was.
+ */
+static int resize(struct remap_hash *h, unsigned long size)
+{
+	struct remap_slots *new;
+
+	if (size <= h->live + h->live / 8)
+		return -EINVAL;
+	/* the I/O path's moves insert: their memory must not need our I/O */
+	new = alloc_slots(h, size, GFP_NOIO);
+	if (!new)
+		return -ENOMEM;
+	replace_slots(h, new);
 	return 0;
+}
+
+static bool needs_room(struct remap_hash *h)
+{
+	return h->used + 1 > slots_of(h)->size / 4 * 3;
+}
+
+/*
+ * The resize that make_room() could not do without reclaim. Reclaim may
+ * write to the device whose moves insert here, and those moves take the
+ * owner's mutex: so the array is allocated before the mutex is taken, and
+ * nothing in the I/O path waits for this work.
+ */
+static void grow_slots(struct work_struct *work)
+{
+	struct remap_hash *h = container_of(work, struct remap_hash, grow);
+	unsigned long size = slots_for(READ_ONCE(h->live) + 1);
+	struct remap_slots *new = alloc_slots(h, size, GFP_KERNEL);
+
+	if (!new)
+		return;		/* the next insert that needs room retries */
+	mutex_lock(h->lock);
+	if (needs_room(h) && size > h->live + h->live / 8) {
+		replace_slots(h, new);
+		new = NULL;
+	}
+	mutex_unlock(h->lock);
+	kvfree(new);
 }
 
 /*
  * Room for one more: above 3/4 used (entries and tombstones) the array is
- * rebuilt for 2 slots an entry. If memory for it is short, inserts go on
- * until 7/8 are used, so that probes still end.
+ * rebuilt for 2 slots an entry. If memory for it is short, grow_slots()
+ * looks for it where it may wait, and inserts go on meanwhile until 7/8
+ * are used, so that probes still end.
  */
 static int make_room(struct remap_hash *h)
 {
 	unsigned long size = slots_of(h)->size;
 
-	if (h->used + 1 <= size / 4 * 3)
+	if (!needs_room(h))
 		return 0;
 	if (!resize(h, slots_for(h->live + 1)))
 		return 0;
+	queue_work(system_unbound_wq, &h->grow);
 	return h->used + 1 <= size - size / 8 ? 0 : -ENOMEM;
 }
 

@@ -9,6 +9,7 @@
 
 #include <linux/rcupdate.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 struct mutex;
 
@@ -25,6 +26,10 @@ struct remap_hash {
 	unsigned long used;		/* slots holding an entry or a tombstone */
 	unsigned int resizes;		/* changes of the array's size */
 	u64 seed;
+	struct work_struct grow;	/* a resize that may wait for memory */
+#if IS_ENABLED(CONFIG_DM_REMAP_KUNIT_TEST)
+	bool noio_fails;		/* tests: no memory without reclaim */
+#endif
 };
 
 int remap_hash_init(struct remap_hash *h, struct mutex *lock);

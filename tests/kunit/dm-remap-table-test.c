@@ -407,6 +407,36 @@ static void table_grow_and_shrink(struct kunit *test)
 	remap_table_destroy(t);
 }
 
+/*
+ * When the I/O path's resize finds no memory, inserts go on past 3/4 and a
+ * worker grows the array with memory it may wait for: no insert fails for
+ * long. Without the worker, the insert at 7/8 of 64 slots fails for good.
+ */
+static void table_grows_from_worker(struct kunit *test)
+{
+	struct remap_table *t = new_table(test, 1 << 20);
+	unsigned int i, start = remap_table_buckets(t);
+	int r;
+
+	t->hash.noio_fails = true;
+	for (i = 0; i < 5000; i++) {
+		r = remap_table_insert(t, i * 7, i, 0, NULL);
+		if (r == -ENOMEM) {
+			/* the worker was queued but has not run yet */
+			flush_work(&t->hash.grow);
+			r = remap_table_insert(t, i * 7, i, 0, NULL);
+		}
+		KUNIT_ASSERT_EQ(test, r, 0);
+	}
+	flush_work(&t->hash.grow);
+	KUNIT_EXPECT_GT(test, remap_table_buckets(t), start);
+	KUNIT_EXPECT_GE(test, remap_table_buckets(t) / 8 * 7, 5000U);
+	KUNIT_EXPECT_GT(test, remap_table_resizes(t), 0U);
+	for (i = 0; i < 5000; i++)
+		KUNIT_EXPECT_EQ(test, spare_of(t, i * 7), i);
+	remap_table_destroy(t);
+}
+
 /* Iterating with first_in_range visits every entry once, ascending. */
 static void table_ordered_iteration(struct kunit *test)
 {
@@ -578,6 +608,7 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(table_region_bit_cleared),
 	KUNIT_CASE(table_region_size_bounded),
 	KUNIT_CASE(table_grow_and_shrink),
+	KUNIT_CASE(table_grows_from_worker),
 	KUNIT_CASE(table_ordered_iteration),
 	KUNIT_CASE(table_churn),
 	KUNIT_CASE(table_lookups_during_resizes),
