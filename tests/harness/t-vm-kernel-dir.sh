@@ -10,21 +10,21 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "$1"; echo "--- output:"; echo "$out"; exit 1; }
 
 echo 6.1.999-dmremap-debug >"$tmp/release"
-echo not-really-elf >"$tmp/vmlinux"
+echo not-really-a-kernel >"$tmp/bzImage"
 out=$(DMREMAP_VM_KERNEL_DIR=$tmp "$vm/kver.sh" 2>&1) || fail "kver.sh failed"
 [[ $out == 6.1.999-dmremap-debug ]] || fail "kver.sh does not print the kernel dir's release"
 out=$(DMREMAP_VM_KERNEL_DIR=$tmp "$vm/vmlinux.sh" 2>&1) || fail "vmlinux.sh failed"
-[[ $out == "$tmp/vmlinux" ]] || fail "vmlinux.sh does not print the kernel dir's vmlinux"
+[[ $out == "$tmp/bzImage" ]] || fail "vmlinux.sh does not print the kernel dir's bzImage"
 
-rm "$tmp/release" "$tmp/vmlinux"
+rm "$tmp/release" "$tmp/bzImage"
 rc=0
 out=$(DMREMAP_VM_KERNEL_DIR=$tmp "$vm/kver.sh" 2>&1) || rc=$?
 ((rc != 0)) || fail "kver.sh accepted a kernel dir without a release file"
 grep -q "has no release file" <<<"$out" || fail "kver.sh does not say what is missing"
 rc=0
 out=$(DMREMAP_VM_KERNEL_DIR=$tmp "$vm/vmlinux.sh" 2>&1) || rc=$?
-((rc != 0)) || fail "vmlinux.sh accepted a kernel dir without a vmlinux"
-grep -q "no $tmp/vmlinux" <<<"$out" || fail "vmlinux.sh does not say what is missing"
+((rc != 0)) || fail "vmlinux.sh accepted a kernel dir without a bzImage"
+grep -q "no $tmp/bzImage" <<<"$out" || fail "vmlinux.sh does not say what is missing"
 
 # Without the variable, the normal kernel (Debian's) is still chosen.
 if normal=$("$vm/kver.sh" 2>/dev/null); then

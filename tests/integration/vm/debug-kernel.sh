@@ -22,7 +22,12 @@
 #   DIR/linux/         the extracted source
 #   DIR/build/         the O= build (make -C DIR/build M=... builds against it)
 #   DIR/release        its kernel release (uname -r in the VM)
-#   DIR/vmlinux        the image QEMU boots (PVH entry, no decompression)
+#   DIR/bzImage        the image QEMU boots. Not the ELF vmlinux through its
+#                      PVH entry, as for Debian's kernel: that entry runs
+#                      KASAN-instrumented C (arch/x86/platform/pvh) before
+#                      KASAN's early shadow exists, and the guest triple-
+#                      faults before its first console line. The bzImage's
+#                      own entry sets the shadow up first.
 #   DIR/root/lib/modules/RELEASE/   modules_install's tree (modules.dep,
 #                      modules.builtin, scsi_debug.ko, null_blk.ko, ...)
 # DMREMAP_VM_KERNEL_DIR=DIR makes the VM harness boot it (vm/run-in-vm.sh).
@@ -135,7 +140,7 @@ $bad"
 		exit 0
 	fi
 	msg "building the kernel and its modules with -j$JOBS (about an hour on 2 shared cores; log: $LOG)"
-	if ! "${mk[@]}" vmlinux modules >>"$LOG" 2>&1; then
+	if ! "${mk[@]}" bzImage modules >>"$LOG" 2>&1; then
 		grep -E 'error:|Error [0-9]+|undefined reference' "$LOG" | head -n 30 >&2
 		die "the kernel build failed (log: $LOG)"
 	fi
@@ -143,12 +148,13 @@ $bad"
 	"${mk[@]}" INSTALL_MOD_PATH="$DIR/root" modules_install >>"$LOG" 2>&1 ||
 		{ tail -n 20 "$LOG" >&2; die "modules_install failed (log: $LOG)"; }
 	"${mk[@]}" -s kernelrelease >"$DIR/release" 2>>"$LOG" || die "make kernelrelease failed"
-	ln -sf build/vmlinux "$DIR/vmlinux"
+	rm -f "$DIR/vmlinux"	# what earlier versions of this script linked
+	ln -sf build/arch/x86/boot/bzImage "$DIR/bzImage"
 	printf '%s\n' "$stamp" >"$DIR/stamp"
 	msg "built $(<"$DIR/release") in $((SECONDS - t0)) s"
 }
 
-if ((config_only)) || [[ ! -f $DIR/stamp || $(<"$DIR/stamp") != "$stamp" || ! -s $DIR/release || ! -f $BUILD/vmlinux ]]; then
+if ((config_only)) || [[ ! -f $DIR/stamp || $(<"$DIR/stamp") != "$stamp" || ! -s $DIR/release || ! -f $BUILD/arch/x86/boot/bzImage ]]; then
 	build_kernel
 fi
 

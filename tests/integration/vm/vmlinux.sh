@@ -12,15 +12,15 @@
 # tree, this looks for the compressed stream by its magic number.
 #
 # DMREMAP_VM_KERNEL_DIR=DIR (a kernel built by vm/debug-kernel.sh): print
-# its DIR/vmlinux, which boots through PVH as it is.
+# its DIR/bzImage (a KASAN kernel does not boot through PVH: see there).
 set -euo pipefail
 
 if [[ -n ${DMREMAP_VM_KERNEL_DIR:-} ]]; then
-	[[ -s $DMREMAP_VM_KERNEL_DIR/vmlinux ]] || {
-		echo "vmlinux.sh: no $DMREMAP_VM_KERNEL_DIR/vmlinux (build it with vm/debug-kernel.sh)" >&2
+	[[ -s $DMREMAP_VM_KERNEL_DIR/bzImage ]] || {
+		echo "vmlinux.sh: no $DMREMAP_VM_KERNEL_DIR/bzImage (build it with vm/debug-kernel.sh)" >&2
 		exit 1
 	}
-	printf '%s\n' "$DMREMAP_VM_KERNEL_DIR/vmlinux"
+	printf '%s\n' "$DMREMAP_VM_KERNEL_DIR/bzImage"
 	exit 0
 fi
 
