@@ -13,6 +13,7 @@
 #include <linux/kobject.h>
 #include <linux/percpu.h>
 
+#include "dm-remap-io.h"
 #include "dm-remap-metadata.h"
 #include "dm-remap-spare.h"
 #include "dm-remap-table.h"
@@ -193,8 +194,6 @@ void remap_errors_free(struct remap_c *rc);
 /* After the main device last failed a probe, the error path moves nothing. */
 #define REMAP_OUTAGE_QUIET	(5 * HZ)
 bool remap_in_outage(struct remap_c *rc);
-int remap_sync_io(struct remap_c *rc, blk_opf_t op, struct block_device *bdev,
-		  sector_t sector, sector_t count, void *buf);
 int remap_end_io_error(struct remap_c *rc, struct bio *bio,
 		       struct remap_io *io, blk_status_t error);
 void remap_defer_bio(struct remap_c *rc, struct bio *bio);

@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 
 #include "dm-remap-core.h"
+#include "dm-remap-io.h"
 
 #define DM_MSG_PREFIX "remap"
 
@@ -56,24 +57,6 @@ static bool give_up(struct block_redo *r)
 	if (r->bio && dm_noflush_suspending(r->rc->ti))
 		r->requeue = true;
 	return r->requeue;
-}
-
-int remap_sync_io(struct remap_c *rc, blk_opf_t op, struct block_device *bdev,
-		  sector_t sector, sector_t count, void *buf)
-{
-	struct dm_io_region where = {
-		.bdev = bdev, .sector = sector, .count = count,
-	};
-	struct dm_io_request req = {
-		.bi_opf = op | REQ_SYNC,
-		.mem.type = is_vmalloc_addr(buf) ? DM_IO_VMA : DM_IO_KMEM,
-		.mem.ptr.addr = buf,
-		.client = rc->io_client,
-	};
-	unsigned long error_bits = 0;
-	int r = dm_io(&req, 1, &where, &error_bits, IOPRIO_DEFAULT);
-
-	return r ? r : (error_bits ? -EIO : 0);
 }
 
 /* Writes keep the failed bio's FUA: its data must be as durable as asked. */

@@ -614,12 +614,9 @@ static int setup_runtime(struct remap_c *rc, char **error)
 		r = -ENOMEM;
 		goto nomem;
 	}
-	rc->io_client = dm_io_client_create();
-	if (IS_ERR(rc->io_client)) {
-		r = PTR_ERR(rc->io_client);
-		rc->io_client = NULL;
+	r = remap_io_init(rc);
+	if (r)
 		goto nomem;
-	}
 	rc->wq = alloc_workqueue("dm-remap", WQ_MEM_RECLAIM, REMAP_ERROR_WORKERS);
 	if (!rc->wq) {
 		r = -ENOMEM;
@@ -653,8 +650,7 @@ static void remap_free(struct remap_c *rc)
 	remap_errors_free(rc);
 	if (rc->wq)
 		destroy_workqueue(rc->wq);
-	if (rc->io_client)
-		dm_io_client_destroy(rc->io_client);
+	remap_io_free(rc);
 	free_percpu(rc->inflight);
 	kfree(rc->probe_buf);
 	if (rc->pool.used)
