@@ -197,7 +197,6 @@ bool remap_in_outage(struct remap_c *rc);
 int remap_end_io_error(struct remap_c *rc, struct bio *bio,
 		       struct remap_io *io, blk_status_t error);
 void remap_defer_bio(struct remap_c *rc, struct bio *bio);
-void remap_error_work(struct work_struct *work);
 bool remap_scrub_block(struct remap_c *rc, u64 block, void *buf);
 
 /* dm-remap-scrub.c */
@@ -211,6 +210,7 @@ int remap_scrub_message(struct remap_c *rc, unsigned int argc, char **argv,
 			char *result, unsigned int maxlen);
 
 /* dm-remap-health.c */
+void remap_health_init(struct remap_c *rc);
 void remap_get_health(struct remap_c *rc, struct remap_health *h);
 void remap_check_events(struct remap_c *rc);
 void remap_count_auto_remap(struct remap_c *rc);

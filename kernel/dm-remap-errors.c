@@ -667,7 +667,7 @@ static bool redoable(struct bio *bio)
 }
 
 /* Each worker takes one failed bio at a time, so that they share the work. */
-void remap_error_work(struct work_struct *work)
+static void remap_error_work(struct work_struct *work)
 {
 	struct remap_worker *w = container_of(work, struct remap_worker, work);
 	struct remap_c *rc = w->rc;
@@ -791,12 +791,29 @@ static struct block_redo *alloc_redo(struct remap_c *rc, bool with_buf)
 	return r;
 }
 
-/* One redoer per error worker, and one for the scrub (its own buffer). */
+/*
+ * The error path's state: the workqueue with its workers, each with its
+ * preallocated redoer, the list of failed bios, the buffer of the outage
+ * probe, and a redoer for the scrub (which brings its own buffer). A
+ * failure here leaves what was set up for remap_errors_free().
+ */
 int remap_errors_init(struct remap_c *rc)
 {
 	unsigned int i;
 
+	spin_lock_init(&rc->failed_lock);
+	bio_list_init(&rc->failed);
+	mutex_init(&rc->probe_lock);
+	rc->probe_buf = kmalloc(bdev_logical_block_size(rc->main_dev->bdev),
+				GFP_KERNEL);
+	if (!rc->probe_buf)
+		return -ENOMEM;
+	rc->wq = alloc_workqueue("dm-remap", WQ_MEM_RECLAIM, REMAP_ERROR_WORKERS);
+	if (!rc->wq)
+		return -ENOMEM;
 	for (i = 0; i < REMAP_ERROR_WORKERS; i++) {
+		rc->workers[i].rc = rc;
+		INIT_WORK(&rc->workers[i].work, remap_error_work);
 		rc->workers[i].redo = alloc_redo(rc, true);
 		if (!rc->workers[i].redo)
 			return -ENOMEM;
@@ -805,11 +822,16 @@ int remap_errors_init(struct remap_c *rc)
 	return rc->scrub_redo ? 0 : -ENOMEM;
 }
 
+/* Also after a partial remap_errors_init(); no bio may be left to redo. */
 void remap_errors_free(struct remap_c *rc)
 {
 	unsigned int i;
 
+	if (rc->wq)
+		destroy_workqueue(rc->wq);
+	rc->wq = NULL;
 	for (i = 0; i < REMAP_ERROR_WORKERS; i++)
 		free_redo(rc->workers[i].redo);
 	free_redo(rc->scrub_redo);
+	kfree(rc->probe_buf);
 }

@@ -608,23 +608,15 @@ static int setup_runtime(struct remap_c *rc, char **error)
 	if (r)
 		goto nomem;
 	rc->inflight = alloc_percpu(struct remap_inflight);
-	rc->probe_buf = kmalloc(bdev_logical_block_size(rc->main_dev->bdev),
-				GFP_KERNEL);
-	if (!rc->inflight || !rc->probe_buf) {
+	if (!rc->inflight) {
 		r = -ENOMEM;
 		goto nomem;
 	}
 	r = remap_io_init(rc);
-	if (r)
-		goto nomem;
-	rc->wq = alloc_workqueue("dm-remap", WQ_MEM_RECLAIM, REMAP_ERROR_WORKERS);
-	if (!rc->wq) {
-		r = -ENOMEM;
-		goto nomem;
-	}
-	r = remap_scrub_init(rc);
 	if (!r)
 		r = remap_errors_init(rc);
+	if (!r)
+		r = remap_scrub_init(rc);
 	if (r)
 		goto nomem;
 	rc->kcopyd = dm_kcopyd_client_create(NULL);
@@ -648,11 +640,8 @@ static void remap_free(struct remap_c *rc)
 		dm_kcopyd_client_destroy(rc->kcopyd);
 	remap_scrub_free(rc);
 	remap_errors_free(rc);
-	if (rc->wq)
-		destroy_workqueue(rc->wq);
 	remap_io_free(rc);
 	free_percpu(rc->inflight);
-	kfree(rc->probe_buf);
 	if (rc->pool.used)
 		spare_pool_destroy(&rc->pool);
 	if (rc->table.regions)
@@ -694,7 +683,6 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	};
 	struct dm_arg_set as = { .argc = argc - 2, .argv = argv + 2 };
 	struct remap_c *rc;
-	unsigned int i;
 	int r;
 
 	if (argc < 2) {
@@ -719,16 +707,9 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	rc->auto_remap = args.auto_remap;
 	rc->read_retries = args.read_retries;
 	mutex_init(&rc->move_lock);
-	mutex_init(&rc->probe_lock);
 	spin_lock_init(&rc->held_lock);
-	spin_lock_init(&rc->failed_lock);
-	spin_lock_init(&rc->rate.lock);
-	bio_list_init(&rc->failed);
+	remap_health_init(rc);
 	init_waitqueue_head(&rc->move_wait);
-	for (i = 0; i < REMAP_ERROR_WORKERS; i++) {
-		rc->workers[i].rc = rc;
-		INIT_WORK(&rc->workers[i].work, remap_error_work);
-	}
 	INIT_LIST_HEAD(&rc->moves);
 
 	r = get_devices(ti, rc, argv, &ti->error);
