@@ -176,8 +176,6 @@ static inline unsigned int remap_next_worker(atomic_t *next)
 }
 
 /* dm-remap-target.c */
-const char *remap_metadata_state_shown(struct remap_c *rc);
-void remap_get_status(struct remap_c *rc, struct remap_status *st);
 int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
 		    bool in_map);
 void remap_enter_bank(struct remap_c *rc, struct remap_io *io);
@@ -209,6 +207,12 @@ void remap_scrub_resume(struct remap_c *rc);
 int remap_scrub_message(struct remap_c *rc, unsigned int argc, char **argv,
 			char *result, unsigned int maxlen);
 
+/* dm-remap-status.c */
+const char *remap_metadata_state_shown(struct remap_c *rc);
+void remap_get_status(struct remap_c *rc, struct remap_status *st);
+void remap_emit_status(struct remap_c *rc, char *result, unsigned int maxlen);
+bool remap_refuse_unloaded(struct remap_c *rc, const char *what);
+
 /* dm-remap-health.c */
 void remap_health_init(struct remap_c *rc);
 void remap_get_health(struct remap_c *rc, struct remap_health *h);
@@ -234,7 +238,6 @@ int remap_move_to_main(struct remap_c *rc, const u64 *blocks, unsigned int n);
 /* dm-remap-message.c */
 int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 		  char *result, unsigned int maxlen);
-bool remap_refuse_unloaded(struct remap_c *rc, const char *what);
 
 /* dm-remap-sysfs.c */
 int remap_sysfs_module_init(void);

@@ -331,20 +331,6 @@ static const struct remap_message_handler handlers[] = {
 	{ DM_REMAP_MSG_SCRUB, 2, false, remap_scrub_message },
 };
 
-/*
- * Device-mapper makes a new table live before its first resume reads the
- * remap table, and passes messages to it meanwhile, also after that resume
- * failed. A change then would work on an empty or half-filled table and
- * pool, and hand out spare blocks that hold other blocks' data.
- */
-bool remap_refuse_unloaded(struct remap_c *rc, const char *what)
-{
-	if (remap_loaded(rc))
-		return false;
-	DMERR("%s: the remap table is not loaded: resume the device first", what);
-	return true;
-}
-
 int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 		  char *result, unsigned int maxlen)
 {

@@ -201,40 +201,6 @@ static int remap_end_io(struct dm_target *ti, struct bio *bio,
  * Status
  */
 
-/*
- * The metadata state as status and health show it: "unloaded" until the
- * table is loaded. Device-mapper makes a new table live before its
- * preresume loads the metadata (and keeps it live if that fails), so a
- * status read in between finds an empty table: its figures (remapped,
- * spare_free, lost_sectors, health) describe no remap, and this tells
- * userspace not to take them for the device's.
- */
-const char *remap_metadata_state_shown(struct remap_c *rc)
-{
-	if (!remap_loaded(rc))
-		return "unloaded";
-	return remap_metadata_state_name(remap_metadata_state(rc->md));
-}
-
-void remap_get_status(struct remap_c *rc, struct remap_status *st)
-{
-	struct remap_health h;
-
-	st->remapped = remap_table_count(&rc->table);
-	st->spare_total = rc->pool.nr_blocks;
-	st->spare_free = spare_pool_free_count(&rc->pool);
-	st->read_errors = atomic64_read(&rc->stats.read_errors);
-	st->write_errors = atomic64_read(&rc->stats.write_errors);
-	st->auto_remaps = atomic64_read(&rc->stats.auto_remaps);
-	st->lost_sectors = remap_table_lost_sectors(&rc->table);
-	st->metadata_seq = remap_metadata_seq(rc->md);
-	st->metadata_state = remap_metadata_state_shown(rc);
-	remap_get_health(rc, &h);
-	st->health_score = h.score;
-	st->health_state = h.state;
-	st->outage_errors = atomic64_read(&rc->stats.outage_errors);
-}
-
 static unsigned int nr_feature_args(struct remap_c *rc)
 {
 	return 2 * (rc->block_size != DM_REMAP_DEFAULT_BLOCK_SIZE) +
@@ -263,19 +229,10 @@ static void remap_status(struct dm_target *ti, status_type_t type,
 			 unsigned int maxlen)
 {
 	struct remap_c *rc = ti->private;
-	struct remap_status st;
-	unsigned int sz = 0;
 
 	switch (type) {
 	case STATUSTYPE_INFO:
-		remap_get_status(rc, &st);
-		/* the twelve fields of the contract, then those added since */
-		DMEMIT("%u %llu %llu %llu %llu %llu %llu %llu %llu %s %u %s %llu",
-		       rc->block_size, st.remapped, st.spare_total,
-		       st.spare_free, st.read_errors, st.write_errors,
-		       st.auto_remaps, st.lost_sectors, st.metadata_seq,
-		       st.metadata_state, st.health_score, st.health_state,
-		       st.outage_errors);
+		remap_emit_status(rc, result, maxlen);
 		break;
 	case STATUSTYPE_TABLE:
 		emit_table(rc, result, maxlen);
