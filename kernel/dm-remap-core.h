@@ -10,6 +10,7 @@
 #include <linux/device-mapper.h>
 #include <linux/dm-io.h>
 #include <linux/dm-kcopyd.h>
+#include <linux/jiffies.h>
 #include <linux/kobject.h>
 #include <linux/percpu.h>
 
@@ -191,7 +192,20 @@ int remap_errors_init(struct remap_c *rc);
 void remap_errors_free(struct remap_c *rc);
 /* After the main device last failed a probe, the error path moves nothing. */
 #define REMAP_OUTAGE_QUIET	(5 * HZ)
-bool remap_in_outage(struct remap_c *rc);
+
+/*
+ * Is the main device in an outage? Until REMAP_OUTAGE_QUIET after its last
+ * failed probe (dm-remap-errors.c): also the failures of bios sent just
+ * before it came back are the outage's, not weak or bad blocks. Inline:
+ * health and messages read it, and the error path calls them.
+ */
+static inline bool remap_in_outage(struct remap_c *rc)
+{
+	unsigned long seen = READ_ONCE(rc->outage_seen);
+
+	return seen && time_before(jiffies, seen + REMAP_OUTAGE_QUIET);
+}
+
 int remap_end_io_error(struct remap_c *rc, struct bio *bio,
 		       struct remap_io *io, blk_status_t error);
 void remap_defer_bio(struct remap_c *rc, struct bio *bio);

@@ -224,18 +224,6 @@ static int fill_with_write(void *context, void *buf, unsigned long *lost)
 }
 
 /*
- * Is the main device in an outage? Until REMAP_OUTAGE_QUIET after its last
- * failed probe: also the failures of bios sent just before it came back
- * are the outage's, not weak or bad blocks.
- */
-bool remap_in_outage(struct remap_c *rc)
-{
-	unsigned long seen = READ_ONCE(rc->outage_seen);
-
-	return seen && time_before(jiffies, seen + REMAP_OUTAGE_QUIET);
-}
-
-/*
  * Does the main device answer at all? One logical block at the start, the
  * middle and the end of the target is read: a media error is local, so
  * some of them read; a device that stopped answering (cable, controller,
