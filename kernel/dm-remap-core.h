@@ -10,9 +10,11 @@
 #include <linux/device-mapper.h>
 #include <linux/dm-io.h>
 #include <linux/dm-kcopyd.h>
+#include <linux/jiffies.h>
 #include <linux/kobject.h>
 #include <linux/percpu.h>
 
+#include "dm-remap-io.h"
 #include "dm-remap-metadata.h"
 #include "dm-remap-spare.h"
 #include "dm-remap-table.h"
@@ -175,8 +177,6 @@ static inline unsigned int remap_next_worker(atomic_t *next)
 }
 
 /* dm-remap-target.c */
-const char *remap_metadata_state_shown(struct remap_c *rc);
-void remap_get_status(struct remap_c *rc, struct remap_status *st);
 int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
 		    bool in_map);
 void remap_enter_bank(struct remap_c *rc, struct remap_io *io);
@@ -192,13 +192,23 @@ int remap_errors_init(struct remap_c *rc);
 void remap_errors_free(struct remap_c *rc);
 /* After the main device last failed a probe, the error path moves nothing. */
 #define REMAP_OUTAGE_QUIET	(5 * HZ)
-bool remap_in_outage(struct remap_c *rc);
-int remap_sync_io(struct remap_c *rc, blk_opf_t op, struct block_device *bdev,
-		  sector_t sector, sector_t count, void *buf);
+
+/*
+ * Is the main device in an outage? Until REMAP_OUTAGE_QUIET after its last
+ * failed probe (dm-remap-errors.c): also the failures of bios sent just
+ * before it came back are the outage's, not weak or bad blocks. Inline:
+ * health and messages read it, and the error path calls them.
+ */
+static inline bool remap_in_outage(struct remap_c *rc)
+{
+	unsigned long seen = READ_ONCE(rc->outage_seen);
+
+	return seen && time_before(jiffies, seen + REMAP_OUTAGE_QUIET);
+}
+
 int remap_end_io_error(struct remap_c *rc, struct bio *bio,
 		       struct remap_io *io, blk_status_t error);
 void remap_defer_bio(struct remap_c *rc, struct bio *bio);
-void remap_error_work(struct work_struct *work);
 bool remap_scrub_block(struct remap_c *rc, u64 block, void *buf);
 
 /* dm-remap-scrub.c */
@@ -211,7 +221,14 @@ void remap_scrub_resume(struct remap_c *rc);
 int remap_scrub_message(struct remap_c *rc, unsigned int argc, char **argv,
 			char *result, unsigned int maxlen);
 
+/* dm-remap-status.c */
+const char *remap_metadata_state_shown(struct remap_c *rc);
+void remap_get_status(struct remap_c *rc, struct remap_status *st);
+void remap_emit_status(struct remap_c *rc, char *result, unsigned int maxlen);
+bool remap_refuse_unloaded(struct remap_c *rc, const char *what);
+
 /* dm-remap-health.c */
+void remap_health_init(struct remap_c *rc);
 void remap_get_health(struct remap_c *rc, struct remap_health *h);
 void remap_check_events(struct remap_c *rc);
 void remap_count_auto_remap(struct remap_c *rc);
@@ -235,7 +252,6 @@ int remap_move_to_main(struct remap_c *rc, const u64 *blocks, unsigned int n);
 /* dm-remap-message.c */
 int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 		  char *result, unsigned int maxlen);
-bool remap_refuse_unloaded(struct remap_c *rc, const char *what);
 
 /* dm-remap-sysfs.c */
 int remap_sysfs_module_init(void);

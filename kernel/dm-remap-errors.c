@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 
 #include "dm-remap-core.h"
+#include "dm-remap-io.h"
 
 #define DM_MSG_PREFIX "remap"
 
@@ -56,24 +57,6 @@ static bool give_up(struct block_redo *r)
 	if (r->bio && dm_noflush_suspending(r->rc->ti))
 		r->requeue = true;
 	return r->requeue;
-}
-
-int remap_sync_io(struct remap_c *rc, blk_opf_t op, struct block_device *bdev,
-		  sector_t sector, sector_t count, void *buf)
-{
-	struct dm_io_region where = {
-		.bdev = bdev, .sector = sector, .count = count,
-	};
-	struct dm_io_request req = {
-		.bi_opf = op | REQ_SYNC,
-		.mem.type = is_vmalloc_addr(buf) ? DM_IO_VMA : DM_IO_KMEM,
-		.mem.ptr.addr = buf,
-		.client = rc->io_client,
-	};
-	unsigned long error_bits = 0;
-	int r = dm_io(&req, 1, &where, &error_bits, IOPRIO_DEFAULT);
-
-	return r ? r : (error_bits ? -EIO : 0);
 }
 
 /* Writes keep the failed bio's FUA: its data must be as durable as asked. */
@@ -238,18 +221,6 @@ static int fill_with_write(void *context, void *buf, unsigned long *lost)
 		ret = salvage_sectors(r, end, (1U << r->rc->block_shift) - end);
 	copy_bio_data(r, false);
 	return fill_checked(r, ret);
-}
-
-/*
- * Is the main device in an outage? Until REMAP_OUTAGE_QUIET after its last
- * failed probe: also the failures of bios sent just before it came back
- * are the outage's, not weak or bad blocks.
- */
-bool remap_in_outage(struct remap_c *rc)
-{
-	unsigned long seen = READ_ONCE(rc->outage_seen);
-
-	return seen && time_before(jiffies, seen + REMAP_OUTAGE_QUIET);
 }
 
 /*
@@ -684,7 +655,7 @@ static bool redoable(struct bio *bio)
 }
 
 /* Each worker takes one failed bio at a time, so that they share the work. */
-void remap_error_work(struct work_struct *work)
+static void remap_error_work(struct work_struct *work)
 {
 	struct remap_worker *w = container_of(work, struct remap_worker, work);
 	struct remap_c *rc = w->rc;
@@ -808,12 +779,29 @@ static struct block_redo *alloc_redo(struct remap_c *rc, bool with_buf)
 	return r;
 }
 
-/* One redoer per error worker, and one for the scrub (its own buffer). */
+/*
+ * The error path's state: the workqueue with its workers, each with its
+ * preallocated redoer, the list of failed bios, the buffer of the outage
+ * probe, and a redoer for the scrub (which brings its own buffer). A
+ * failure here leaves what was set up for remap_errors_free().
+ */
 int remap_errors_init(struct remap_c *rc)
 {
 	unsigned int i;
 
+	spin_lock_init(&rc->failed_lock);
+	bio_list_init(&rc->failed);
+	mutex_init(&rc->probe_lock);
+	rc->probe_buf = kmalloc(bdev_logical_block_size(rc->main_dev->bdev),
+				GFP_KERNEL);
+	if (!rc->probe_buf)
+		return -ENOMEM;
+	rc->wq = alloc_workqueue("dm-remap", WQ_MEM_RECLAIM, REMAP_ERROR_WORKERS);
+	if (!rc->wq)
+		return -ENOMEM;
 	for (i = 0; i < REMAP_ERROR_WORKERS; i++) {
+		rc->workers[i].rc = rc;
+		INIT_WORK(&rc->workers[i].work, remap_error_work);
 		rc->workers[i].redo = alloc_redo(rc, true);
 		if (!rc->workers[i].redo)
 			return -ENOMEM;
@@ -822,11 +810,16 @@ int remap_errors_init(struct remap_c *rc)
 	return rc->scrub_redo ? 0 : -ENOMEM;
 }
 
+/* Also after a partial remap_errors_init(); no bio may be left to redo. */
 void remap_errors_free(struct remap_c *rc)
 {
 	unsigned int i;
 
+	if (rc->wq)
+		destroy_workqueue(rc->wq);
+	rc->wq = NULL;
 	for (i = 0; i < REMAP_ERROR_WORKERS; i++)
 		free_redo(rc->workers[i].redo);
 	free_redo(rc->scrub_redo);
+	kfree(rc->probe_buf);
 }

@@ -25,6 +25,11 @@ static void rate_advance(struct remap_rate *rate, u64 minute)
 	rate->minute = minute;
 }
 
+void remap_health_init(struct remap_c *rc)
+{
+	spin_lock_init(&rc->rate.lock);
+}
+
 void remap_count_auto_remap(struct remap_c *rc)
 {
 	u64 minute = div_u64(ktime_get_boottime_seconds(), 60);

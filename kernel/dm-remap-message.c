@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 
 #include "dm-remap-core.h"
+#include "dm-remap-tunables.h"
 
 #define DM_MSG_PREFIX "remap"
 
@@ -254,32 +255,25 @@ static int msg_clear_stats(struct remap_c *rc, unsigned int argc,
 static int msg_set(struct remap_c *rc, unsigned int argc, char **argv,
 		   char *result, unsigned int maxlen)
 {
-	unsigned int retries;
+	struct remap_tunable_setting set;
+	int r;
 
 	if (argc != 3) {
 		DMERR("set takes <read_retries|auto_remap> <value>");
 		return -EINVAL;
 	}
-	if (!strcasecmp(argv[1], "read_retries")) {
-		if (kstrtouint(argv[2], 10, &retries) ||
-		    retries > REMAP_MAX_READ_RETRIES) {
-			DMERR("set read_retries: '%s' is not 0 to %u", argv[2],
-			      REMAP_MAX_READ_RETRIES);
-			return -EINVAL;
-		}
-		WRITE_ONCE(rc->read_retries, retries);
-		return 0;
+	r = remap_tunable_parse(argv[1], argv[2], &set);
+	if (r == -ENOENT) {
+		DMERR("set: unknown tunable '%s'", argv[1]);
+		return -EINVAL;
 	}
-	if (!strcasecmp(argv[1], "auto_remap")) {
-		if (strcasecmp(argv[2], "on") && strcasecmp(argv[2], "off")) {
-			DMERR("set auto_remap: '%s' is not on or off", argv[2]);
-			return -EINVAL;
-		}
-		WRITE_ONCE(rc->auto_remap, !strcasecmp(argv[2], "on"));
-		return 0;
+	if (r) {
+		DMERR("set %s: '%s' is not %s", set.tunable->name, argv[2],
+		      set.tunable->takes);
+		return -EINVAL;
 	}
-	DMERR("set: unknown tunable '%s'", argv[1]);
-	return -EINVAL;
+	remap_tunable_apply(rc, &set);
+	return 0;
 }
 
 static int msg_commit(struct remap_c *rc, unsigned int argc, char **argv,
@@ -336,20 +330,6 @@ static const struct remap_message_handler handlers[] = {
 	{ DM_REMAP_MSG_HEALTH, 0, false, msg_health },
 	{ DM_REMAP_MSG_SCRUB, 2, false, remap_scrub_message },
 };
-
-/*
- * Device-mapper makes a new table live before its first resume reads the
- * remap table, and passes messages to it meanwhile, also after that resume
- * failed. A change then would work on an empty or half-filled table and
- * pool, and hand out spare blocks that hold other blocks' data.
- */
-bool remap_refuse_unloaded(struct remap_c *rc, const char *what)
-{
-	if (remap_loaded(rc))
-		return false;
-	DMERR("%s: the remap table is not loaded: resume the device first", what);
-	return true;
-}
 
 int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 		  char *result, unsigned int maxlen)

@@ -10,6 +10,7 @@
 #include <linux/sysfs.h>
 
 #include "dm-remap-core.h"
+#include "dm-remap-tunables.h"
 
 #define DM_MSG_PREFIX "remap"
 
@@ -145,6 +146,18 @@ static ssize_t table_bytes_show(struct remap_c *rc, char *buf)
 
 static struct remap_attribute attr_table_bytes = __ATTR_RO(table_bytes);
 
+/* The same parser as the set message: the same spellings and limits. */
+static ssize_t store_tunable(struct remap_c *rc, const char *name,
+			     const char *buf, size_t len)
+{
+	struct remap_tunable_setting set;
+
+	if (remap_tunable_parse(name, buf, &set))
+		return -EINVAL;
+	remap_tunable_apply(rc, &set);
+	return len;
+}
+
 static ssize_t read_retries_show(struct remap_c *rc, char *buf)
 {
 	return sysfs_emit(buf, "%u\n", READ_ONCE(rc->read_retries));
@@ -153,12 +166,7 @@ static ssize_t read_retries_show(struct remap_c *rc, char *buf)
 static ssize_t read_retries_store(struct remap_c *rc, const char *buf,
 				  size_t len)
 {
-	unsigned int n;
-
-	if (kstrtouint(buf, 10, &n) || n > REMAP_MAX_READ_RETRIES)
-		return -EINVAL;
-	WRITE_ONCE(rc->read_retries, n);
-	return len;
+	return store_tunable(rc, "read_retries", buf, len);
 }
 
 static struct remap_attribute attr_read_retries = __ATTR_RW(read_retries);
@@ -171,16 +179,7 @@ static ssize_t auto_remap_show(struct remap_c *rc, char *buf)
 static ssize_t auto_remap_store(struct remap_c *rc, const char *buf,
 				size_t len)
 {
-	bool on;
-
-	if (sysfs_streq(buf, "on"))
-		on = true;
-	else if (sysfs_streq(buf, "off"))
-		on = false;
-	else if (kstrtobool(buf, &on))
-		return -EINVAL;
-	WRITE_ONCE(rc->auto_remap, on);
-	return len;
+	return store_tunable(rc, "auto_remap", buf, len);
 }
 
 static struct remap_attribute attr_auto_remap = __ATTR_RW(auto_remap);

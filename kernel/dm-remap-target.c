@@ -201,40 +201,6 @@ static int remap_end_io(struct dm_target *ti, struct bio *bio,
  * Status
  */
 
-/*
- * The metadata state as status and health show it: "unloaded" until the
- * table is loaded. Device-mapper makes a new table live before its
- * preresume loads the metadata (and keeps it live if that fails), so a
- * status read in between finds an empty table: its figures (remapped,
- * spare_free, lost_sectors, health) describe no remap, and this tells
- * userspace not to take them for the device's.
- */
-const char *remap_metadata_state_shown(struct remap_c *rc)
-{
-	if (!remap_loaded(rc))
-		return "unloaded";
-	return remap_metadata_state_name(remap_metadata_state(rc->md));
-}
-
-void remap_get_status(struct remap_c *rc, struct remap_status *st)
-{
-	struct remap_health h;
-
-	st->remapped = remap_table_count(&rc->table);
-	st->spare_total = rc->pool.nr_blocks;
-	st->spare_free = spare_pool_free_count(&rc->pool);
-	st->read_errors = atomic64_read(&rc->stats.read_errors);
-	st->write_errors = atomic64_read(&rc->stats.write_errors);
-	st->auto_remaps = atomic64_read(&rc->stats.auto_remaps);
-	st->lost_sectors = remap_table_lost_sectors(&rc->table);
-	st->metadata_seq = remap_metadata_seq(rc->md);
-	st->metadata_state = remap_metadata_state_shown(rc);
-	remap_get_health(rc, &h);
-	st->health_score = h.score;
-	st->health_state = h.state;
-	st->outage_errors = atomic64_read(&rc->stats.outage_errors);
-}
-
 static unsigned int nr_feature_args(struct remap_c *rc)
 {
 	return 2 * (rc->block_size != DM_REMAP_DEFAULT_BLOCK_SIZE) +
@@ -263,19 +229,10 @@ static void remap_status(struct dm_target *ti, status_type_t type,
 			 unsigned int maxlen)
 {
 	struct remap_c *rc = ti->private;
-	struct remap_status st;
-	unsigned int sz = 0;
 
 	switch (type) {
 	case STATUSTYPE_INFO:
-		remap_get_status(rc, &st);
-		/* the twelve fields of the contract, then those added since */
-		DMEMIT("%u %llu %llu %llu %llu %llu %llu %llu %llu %s %u %s %llu",
-		       rc->block_size, st.remapped, st.spare_total,
-		       st.spare_free, st.read_errors, st.write_errors,
-		       st.auto_remaps, st.lost_sectors, st.metadata_seq,
-		       st.metadata_state, st.health_score, st.health_state,
-		       st.outage_errors);
+		remap_emit_status(rc, result, maxlen);
 		break;
 	case STATUSTYPE_TABLE:
 		emit_table(rc, result, maxlen);
@@ -608,26 +565,15 @@ static int setup_runtime(struct remap_c *rc, char **error)
 	if (r)
 		goto nomem;
 	rc->inflight = alloc_percpu(struct remap_inflight);
-	rc->probe_buf = kmalloc(bdev_logical_block_size(rc->main_dev->bdev),
-				GFP_KERNEL);
-	if (!rc->inflight || !rc->probe_buf) {
+	if (!rc->inflight) {
 		r = -ENOMEM;
 		goto nomem;
 	}
-	rc->io_client = dm_io_client_create();
-	if (IS_ERR(rc->io_client)) {
-		r = PTR_ERR(rc->io_client);
-		rc->io_client = NULL;
-		goto nomem;
-	}
-	rc->wq = alloc_workqueue("dm-remap", WQ_MEM_RECLAIM, REMAP_ERROR_WORKERS);
-	if (!rc->wq) {
-		r = -ENOMEM;
-		goto nomem;
-	}
-	r = remap_scrub_init(rc);
+	r = remap_io_init(rc);
 	if (!r)
 		r = remap_errors_init(rc);
+	if (!r)
+		r = remap_scrub_init(rc);
 	if (r)
 		goto nomem;
 	rc->kcopyd = dm_kcopyd_client_create(NULL);
@@ -651,12 +597,8 @@ static void remap_free(struct remap_c *rc)
 		dm_kcopyd_client_destroy(rc->kcopyd);
 	remap_scrub_free(rc);
 	remap_errors_free(rc);
-	if (rc->wq)
-		destroy_workqueue(rc->wq);
-	if (rc->io_client)
-		dm_io_client_destroy(rc->io_client);
+	remap_io_free(rc);
 	free_percpu(rc->inflight);
-	kfree(rc->probe_buf);
 	if (rc->pool.used)
 		spare_pool_destroy(&rc->pool);
 	if (rc->table.regions)
@@ -698,7 +640,6 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	};
 	struct dm_arg_set as = { .argc = argc - 2, .argv = argv + 2 };
 	struct remap_c *rc;
-	unsigned int i;
 	int r;
 
 	if (argc < 2) {
@@ -723,16 +664,9 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	rc->auto_remap = args.auto_remap;
 	rc->read_retries = args.read_retries;
 	mutex_init(&rc->move_lock);
-	mutex_init(&rc->probe_lock);
 	spin_lock_init(&rc->held_lock);
-	spin_lock_init(&rc->failed_lock);
-	spin_lock_init(&rc->rate.lock);
-	bio_list_init(&rc->failed);
+	remap_health_init(rc);
 	init_waitqueue_head(&rc->move_wait);
-	for (i = 0; i < REMAP_ERROR_WORKERS; i++) {
-		rc->workers[i].rc = rc;
-		INIT_WORK(&rc->workers[i].work, remap_error_work);
-	}
 	INIT_LIST_HEAD(&rc->moves);
 
 	r = get_devices(ti, rc, argv, &ti->error);

@@ -53,3 +53,34 @@ assert_contains "$(dmsetup table r0)" "no_auto_remap read_retries 0" "set applie
 assert_eq "1 2 3" "$(dmsetup message r0 0 list | cut -d' ' -f1 | xargs)" "list"
 assert_eq "2 1 -" "$(dmsetup message r0 0 list 2 1)" "list start count"
 assert_contains "$(dmsetup message r0 0 commit)" "seq=" "commit reply"
+
+# The set message and the sysfs files share one parser: each spelling is
+# taken by both, with the same result, or refused by both.
+dir=/sys/kernel/dm_remap/$(dm_kname r0)
+try_both() {
+	local name=$1 value=$2 baseline=$3 want=$4 by_msg by_sysfs
+	dmsetup message r0 0 set "$name" "$baseline"
+	if dmsetup message r0 0 set "$name" "$value" 2>/dev/null; then
+		by_msg=$(<"$dir/$name")
+	else
+		by_msg=refused
+	fi
+	dmsetup message r0 0 set "$name" "$baseline"
+	if printf '%s\n' "$value" 2>/dev/null >"$dir/$name"; then
+		by_sysfs=$(<"$dir/$name")
+	else
+		by_sysfs=refused
+	fi
+	assert_eq "$want" "$by_msg" "set $name '$value' by message"
+	assert_eq "$want" "$by_sysfs" "$name '$value' written to sysfs"
+}
+for t in 0:0 16:16 7:7 +3:3 17:refused 5x:refused 0x10:refused \
+	4294967312:refused on:refused; do
+	try_both read_retries "${t%%:*}" 2 "${t#*:}"
+done
+for t in on:on off:off ON:on Off:off 1:on 0:off y:on n:off Y:on N:off \
+	yes:on no:off t:on f:off true:on FALSE:off maybe:refused yikes:refused \
+	onn:refused o:refused 2:refused falsehood:refused; do
+	try_both auto_remap "${t%%:*}" off "${t#*:}"
+	try_both auto_remap "${t%%:*}" on "${t#*:}"
+done
