@@ -56,6 +56,15 @@ struct remap_rate {
 	u32 count[REMAP_RATE_MINUTES];
 };
 
+struct remap_c;
+
+/*
+ * Gives the bios a move held back to the target once the table says where
+ * their blocks are: registered with remap_move_init(), so that the move
+ * code does not call up into the target.
+ */
+typedef void (*remap_release_fn)(struct remap_c *rc, struct bio_list *held);
+
 struct remap_c {
 	struct dm_target *ti;
 	struct dm_dev *main_dev;
@@ -94,6 +103,7 @@ struct remap_c {
 	wait_queue_head_t move_wait;	/* woken when a move ends */
 	spinlock_t held_lock;		/* protects moves and their held bios */
 	struct list_head moves;		/* moves in progress, with held bios */
+	remap_release_fn release_held;	/* where a move's held bios go */
 
 	unsigned int read_retries;
 	bool auto_remap;
@@ -177,8 +187,6 @@ static inline unsigned int remap_next_worker(atomic_t *next)
 /* dm-remap-target.c */
 const char *remap_metadata_state_shown(struct remap_c *rc);
 void remap_get_status(struct remap_c *rc, struct remap_status *st);
-int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
-		    bool in_map);
 void remap_enter_bank(struct remap_c *rc, struct remap_io *io);
 void remap_leave_bank(struct remap_c *rc, struct remap_io *io);
 
@@ -217,6 +225,7 @@ void remap_check_events(struct remap_c *rc);
 void remap_count_auto_remap(struct remap_c *rc);
 
 /* dm-remap-move.c */
+void remap_move_init(struct remap_c *rc, remap_release_fn release);
 struct move_batch *remap_move_batch_alloc(struct remap_c *rc);
 void remap_move_batch_free(struct move_batch *b);
 int remap_move_block(struct remap_c *rc, struct move_batch *b, u64 block,

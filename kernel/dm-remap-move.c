@@ -5,8 +5,8 @@
  *
  * A move marks its blocks MOVING in the table, so that new bios to them are
  * held; waits for the bios routed before the mark (drain_bank()); copies the
- * data with kcopyd; makes the new mapping durable; then releases the held
- * bios, which find the blocks at their new place. Marking and draining are
+ * data with kcopyd; makes the new mapping durable; then gives the held bios
+ * back to the target, which routes them to the blocks' new place. Marking and draining are
  * serialized by move_lock; copies and commits of different moves run
  * concurrently, so that concurrent moves share metadata commits. Unrelated blocks are never
  * held, and a bio is never sent to a copy that is about to be abandoned.
@@ -134,6 +134,16 @@ static void drain_bank(struct remap_c *rc)
 		usleep_range(50, 200);
 }
 
+/* The target gives @release to route the bios held by a move as it ends. */
+void remap_move_init(struct remap_c *rc, remap_release_fn release)
+{
+	mutex_init(&rc->move_lock);
+	init_waitqueue_head(&rc->move_wait);
+	spin_lock_init(&rc->held_lock);
+	INIT_LIST_HEAD(&rc->moves);
+	rc->release_held = release;
+}
+
 /* Messages may run while the device is suspended: no I/O for memory. */
 static struct move_batch *alloc_batch(struct remap_c *rc, unsigned int n)
 {
@@ -195,17 +205,16 @@ void remap_move_batch_free(struct move_batch *b)
 }
 
 /*
- * Ends the moves: held bios go where the table says now. The table must be
- * final before the moves leave the list, see remap_route_bio().
+ * Ends the moves: held bios go back to the target, which routes them where
+ * the table says now. The table must be final before the moves leave the
+ * list: a bio that finds a block MOVING but no move to hold it on looks it
+ * up again.
  */
 static void release_moves(struct move_batch *b)
 {
 	struct remap_c *rc = b->rc;
 	struct bio_list held = BIO_EMPTY_LIST;
-	struct remap_io *io;
-	struct bio *bio;
 	unsigned int i;
-	int r;
 
 	spin_lock_irq(&rc->held_lock);
 	for (i = 0; i < b->n; i++) {
@@ -214,20 +223,7 @@ static void release_moves(struct move_batch *b)
 	}
 	spin_unlock_irq(&rc->held_lock);
 
-	while ((bio = bio_list_pop(&held))) {
-		io = dm_per_bio_data(bio, sizeof(*io));
-		rcu_read_lock();
-		remap_enter_bank(rc, io);
-		r = remap_route_bio(rc, bio, io, false);
-		rcu_read_unlock();
-		if (r == DM_MAPIO_REMAPPED) {
-			dm_submit_bio_remap(bio, NULL);
-		} else if (r == DM_MAPIO_KILL) {
-			/* held, so ours to end: no second go in end_io() */
-			io->redone = true;
-			bio_io_error(bio);
-		}
-	}
+	rc->release_held(rc, &held);
 	wake_up_all(&rc->move_wait);
 }
 

@@ -134,8 +134,8 @@ static int route_remapped(struct remap_c *rc, struct bio *bio,
  * block, but if that block now has lost sectors they go to the worker (a
  * write or read needing a cut, and a discard: see discard_block()).
  */
-int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
-		    bool in_map)
+static int remap_route_bio(struct remap_c *rc, struct bio *bio,
+			   struct remap_io *io, bool in_map)
 {
 	sector_t sector = dm_target_offset(rc->ti, bio->bi_iter.bi_sector);
 	struct remap_extent x;
@@ -158,6 +158,33 @@ int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
 		r = route_remapped(rc, bio, io, sector, &x, in_map);
 	} while (r == -EAGAIN);
 	return r;
+}
+
+/*
+ * Held bios, given back by a move whose table changes are final (see
+ * remap_release_fn): each is counted and routed again as in map(), and
+ * sent or ended here, since map() returned DM_MAPIO_SUBMITTED for it.
+ */
+static void release_held(struct remap_c *rc, struct bio_list *held)
+{
+	struct remap_io *io;
+	struct bio *bio;
+	int r;
+
+	while ((bio = bio_list_pop(held))) {
+		io = dm_per_bio_data(bio, sizeof(*io));
+		rcu_read_lock();
+		remap_enter_bank(rc, io);
+		r = remap_route_bio(rc, bio, io, false);
+		rcu_read_unlock();
+		if (r == DM_MAPIO_REMAPPED) {
+			dm_submit_bio_remap(bio, NULL);
+		} else if (r == DM_MAPIO_KILL) {
+			/* held, so ours to end: no second go in end_io() */
+			io->redone = true;
+			bio_io_error(bio);
+		}
+	}
 }
 
 static int remap_map(struct dm_target *ti, struct bio *bio)
@@ -722,18 +749,15 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	rc->block_shift = ilog2(args.block_size) - SECTOR_SHIFT;
 	rc->auto_remap = args.auto_remap;
 	rc->read_retries = args.read_retries;
-	mutex_init(&rc->move_lock);
+	remap_move_init(rc, release_held);
 	mutex_init(&rc->probe_lock);
-	spin_lock_init(&rc->held_lock);
 	spin_lock_init(&rc->failed_lock);
 	spin_lock_init(&rc->rate.lock);
 	bio_list_init(&rc->failed);
-	init_waitqueue_head(&rc->move_wait);
 	for (i = 0; i < REMAP_ERROR_WORKERS; i++) {
 		rc->workers[i].rc = rc;
 		INIT_WORK(&rc->workers[i].work, remap_error_work);
 	}
-	INIT_LIST_HEAD(&rc->moves);
 
 	r = get_devices(ti, rc, argv, &ti->error);
 	if (!r)
