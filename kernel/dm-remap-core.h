@@ -13,6 +13,7 @@
 #include <linux/kobject.h>
 #include <linux/percpu.h>
 
+#include "dm-remap-inflight.h"
 #include "dm-remap-metadata.h"
 #include "dm-remap-spare.h"
 #include "dm-remap-table.h"
@@ -23,16 +24,6 @@
 #define REMAP_ERROR_WORKERS		4
 /* remap_next_worker() counts modulo 2^32: the count must divide it */
 static_assert((REMAP_ERROR_WORKERS & (REMAP_ERROR_WORKERS - 1)) == 0);
-
-/*
- * Bios in flight, counted in two banks so that a move can wait for one.
- * Entries and exits are counted apart, as SRCU does, so that a sum taken
- * while bios come and go on other CPUs never reads zero too early.
- */
-struct remap_inflight {
-	unsigned long entered[2];
-	unsigned long left[2];
-};
 
 struct remap_stats {
 	atomic64_t outages;
@@ -97,9 +88,8 @@ struct remap_c {
 	atomic_t event_state;		/* last state userspace was told of */
 	struct remap_rate rate;
 
-	struct remap_inflight __percpu *inflight;
-	unsigned int bank;		/* bank new bios count in */
-	struct mutex move_lock;		/* marking and draining, one move at a time */
+	struct remap_inflight inflight;	/* bios in flight, by bucket */
+	struct mutex move_lock;		/* marking, one move at a time */
 	wait_queue_head_t move_wait;	/* woken when a move ends */
 	spinlock_t held_lock;		/* protects moves and their held bios */
 	struct list_head moves;		/* moves in progress, with held bios */
@@ -121,8 +111,7 @@ struct remap_c {
 struct remap_io {
 	struct bvec_iter iter;		/* as routed: to redo the I/O */
 	sector_t sector;		/* target-relative start */
-	u8 bank;
-	bool counted;			/* in the in-flight bank */
+	struct remap_inflight_ref ref;	/* where it counts in flight, if it does */
 	bool data;			/* a data bio, not an empty flush */
 	bool on_spare;
 	bool redone;			/* the error path had it: no second go */
@@ -157,6 +146,18 @@ static inline sector_t block_to_sector(struct remap_c *rc, u64 block)
 	return block << rc->block_shift;
 }
 
+/* Counts @io in flight for a part of @sector's group; under RCU, see there. */
+static inline void remap_enter_bank(struct remap_c *rc, struct remap_io *io,
+				    sector_t sector)
+{
+	remap_inflight_enter(&rc->inflight, &io->ref, sector);
+}
+
+static inline void remap_leave_bank(struct remap_c *rc, struct remap_io *io)
+{
+	remap_inflight_leave(&rc->inflight, &io->ref);
+}
+
 static inline u64 sector_to_block(struct remap_c *rc, sector_t sector)
 {
 	return sector >> rc->block_shift;
@@ -187,8 +188,6 @@ static inline unsigned int remap_next_worker(atomic_t *next)
 /* dm-remap-target.c */
 const char *remap_metadata_state_shown(struct remap_c *rc);
 void remap_get_status(struct remap_c *rc, struct remap_status *st);
-void remap_enter_bank(struct remap_c *rc, struct remap_io *io);
-void remap_leave_bank(struct remap_c *rc, struct remap_io *io);
 
 typedef int (*remap_fill_fn)(void *context, void *buf, unsigned long *lost);
 

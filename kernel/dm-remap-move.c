@@ -4,12 +4,14 @@
  * I/O to it goes on.
  *
  * A move marks its blocks MOVING in the table, so that new bios to them are
- * held; waits for the bios routed before the mark (drain_bank()); copies the
+ * held; waits for the bios routed before the mark (drain_batch()); copies the
  * data with kcopyd; makes the new mapping durable; then gives the held bios
- * back to the target, which routes them to the blocks' new place. Marking and draining are
- * serialized by move_lock; copies and commits of different moves run
- * concurrently, so that concurrent moves share metadata commits. Unrelated blocks are never
- * held, and a bio is never sent to a copy that is about to be abandoned.
+ * back to the target, which routes them to the blocks' new place. Marking
+ * is serialized by move_lock; the drain waits only for bios in flight in
+ * the buckets of the move's blocks, without move_lock; copies and commits
+ * of different moves run concurrently, so that concurrent moves share
+ * metadata commits. Unrelated blocks are never held, and a bio is never
+ * sent to a copy that is about to be abandoned.
  */
 #include <linux/delay.h>
 #include <linux/slab.h>
@@ -87,51 +89,22 @@ void remap_requeue_held(struct remap_c *rc)
 	}
 }
 
-static unsigned long bank_sum(struct remap_c *rc, unsigned int bank,
-			      bool entered)
-{
-	unsigned long sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct remap_inflight *f = per_cpu_ptr(rc->inflight, cpu);
-
-		sum += entered ? READ_ONCE(f->entered[bank]) : READ_ONCE(f->left[bank]);
-	}
-	return sum;
-}
-
 /*
- * Is every bio that entered @bank gone? Exits are summed before entries: a
- * bio whose entry the second sum misses left after the first sum, so it is
- * not counted as gone either. After drain_bank()'s grace period no bio
- * enters the old bank any more except held ones coming back, which see
- * the move's entries.
+ * Waits for the bios that may have been routed to the batch's blocks
+ * without seeing the marks just made: those in flight in the buckets of
+ * its blocks (dm-remap-inflight.c), all with one grace period. Called
+ * without move_lock, so that other moves mark and drain meanwhile.
  */
-static bool bank_empty(struct remap_c *rc, unsigned int bank)
+static void drain_batch(struct move_batch *b)
 {
-	unsigned long left = bank_sum(rc, bank, false);
+	struct remap_drain d;
+	unsigned int i;
 
-	/* exits before entries, so that a bio is never gone before it came */
-	smp_mb();
-	return bank_sum(rc, bank, true) == left;
-}
-
-/*
- * Waits for every bio that may have been routed without seeing the entries
- * this move just marked: they all counted in the old bank, within an RCU
- * read-side section (see remap_enter_bank()). Caller holds move_lock.
- */
-static void drain_bank(struct remap_c *rc)
-{
-	unsigned int old = rc->bank;
-
-	/* a bio that counts in the new bank sees the marked entries */
-	smp_store_release(&rc->bank, !old);
-	/* every bio that may have read the old bank has counted by now */
-	synchronize_rcu_expedited();
-	while (!bank_empty(rc, old))
-		usleep_range(50, 200);
+	lockdep_assert_not_held(&b->rc->move_lock);
+	remap_drain_init(&d);
+	for (i = 0; i < b->n; i++)
+		remap_drain_add(&d, block_to_sector(b->rc, b->moves[i].block));
+	remap_inflight_drain(&b->rc->inflight, &d);
 }
 
 /* The target gives @release to route the bios held by a move as it ends. */
@@ -500,9 +473,9 @@ int remap_move_to_spare(struct remap_c *rc, const u64 *blocks, unsigned int n,
 	if (!r) {
 		mutex_lock(&rc->move_lock);
 		r = prepare_to_spare(b, blocks, n, spares);
-		if (!r && b->n)
-			drain_bank(rc);
 		mutex_unlock(&rc->move_lock);
+		if (!r && b->n)
+			drain_batch(b);
 	}
 	free_unused_entries(b);
 	/* copy and commit unlocked: concurrent moves share the commit */
@@ -573,9 +546,9 @@ int remap_move_to_main(struct remap_c *rc, const u64 *blocks, unsigned int n)
 		return -ENOMEM;
 	mutex_lock(&rc->move_lock);
 	r = prepare_to_main(b, blocks, n);
-	if (!r && b->n)
-		drain_bank(rc);
 	mutex_unlock(&rc->move_lock);
+	if (!r && b->n)
+		drain_batch(b);
 	if (!r && b->n)
 		r = copy_blocks(b, false);
 	if (!r && b->n)
@@ -620,9 +593,9 @@ int remap_move_block(struct remap_c *rc, struct move_batch *b, u64 block,
 		r = prepare_to_spare(b, &block, 1, &spare);
 		if (!r && !b->n)
 			r = -EEXIST;
-		if (!r)
-			drain_bank(rc);
 		mutex_unlock(&rc->move_lock);
+		if (!r)
+			drain_batch(b);
 	}
 	free_unused_entries(b);
 	if (r)

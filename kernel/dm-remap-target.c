@@ -19,31 +19,6 @@
  * The I/O path
  */
 
-/*
- * Every data bio is counted in the current bank from map() until end_io(),
- * so that a move can wait for the bios that were routed before its entry
- * became visible (see drain_bank() in dm-remap-move.c). The count is taken
- * inside an RCU read-side section that lasts until the bio is routed: a
- * bio that read the new bank sees the move's entries (acquire, paired with
- * the release in drain_bank()), and one that read the old bank is done
- * counting once drain_bank()'s grace period ends.
- */
-void remap_enter_bank(struct remap_c *rc, struct remap_io *io)
-{
-	/* pairs with smp_store_release() in drain_bank() */
-	io->bank = smp_load_acquire(&rc->bank);
-	this_cpu_inc(rc->inflight->entered[io->bank]);
-	io->counted = true;
-}
-
-void remap_leave_bank(struct remap_c *rc, struct remap_io *io)
-{
-	if (io->counted) {
-		this_cpu_inc(rc->inflight->left[io->bank]);
-		io->counted = false;
-	}
-}
-
 static void route_to_main(struct remap_c *rc, struct bio *bio,
 			  struct remap_io *io, sector_t sector)
 {
@@ -96,7 +71,7 @@ static int route_remapped(struct remap_c *rc, struct bio *bio,
 			return DM_MAPIO_REQUEUE;
 		if (remap_hold_bio(rc, bio, x->block))
 			return DM_MAPIO_SUBMITTED;
-		remap_enter_bank(rc, io);
+		remap_enter_bank(rc, io, sector);
 		return -EAGAIN;
 	}
 	if (x->flags & REMAP_F_UNCERTAIN) {
@@ -174,7 +149,7 @@ static void release_held(struct remap_c *rc, struct bio_list *held)
 	while ((bio = bio_list_pop(held))) {
 		io = dm_per_bio_data(bio, sizeof(*io));
 		rcu_read_lock();
-		remap_enter_bank(rc, io);
+		remap_enter_bank(rc, io, dm_target_offset(rc->ti, bio->bi_iter.bi_sector));
 		r = remap_route_bio(rc, bio, io, false);
 		rcu_read_unlock();
 		if (r == DM_MAPIO_REMAPPED) {
@@ -191,9 +166,10 @@ static int remap_map(struct dm_target *ti, struct bio *bio)
 {
 	struct remap_c *rc = ti->private;
 	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
+	sector_t sector, group_left;
 	int r;
 
-	io->counted = false;
+	io->ref.counted = false;
 	io->on_spare = false;
 	io->redone = false;
 	io->data = bio_sectors(bio);
@@ -203,8 +179,13 @@ static int remap_map(struct dm_target *ti, struct bio *bio)
 			    rc->spare_dev->bdev : rc->main_dev->bdev);
 		return DM_MAPIO_REMAPPED;
 	}
+	/* a bio counts in the bucket of one group: it must not cross it */
+	sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
+	group_left = remap_inflight_group_left(sector);
+	if (bio_sectors(bio) > group_left)
+		dm_accept_partial_bio(bio, group_left);
 	rcu_read_lock();
-	remap_enter_bank(rc, io);
+	remap_enter_bank(rc, io, sector);
 	r = remap_route_bio(rc, bio, io, true);
 	rcu_read_unlock();
 	return r;
@@ -634,10 +615,12 @@ static int setup_runtime(struct remap_c *rc, char **error)
 	r = spare_pool_init(&rc->pool, remap_metadata_pool_blocks(rc->md));
 	if (r)
 		goto nomem;
-	rc->inflight = alloc_percpu(struct remap_inflight);
+	r = remap_inflight_init(&rc->inflight);
+	if (r)
+		goto nomem;
 	rc->probe_buf = kmalloc(bdev_logical_block_size(rc->main_dev->bdev),
 				GFP_KERNEL);
-	if (!rc->inflight || !rc->probe_buf) {
+	if (!rc->probe_buf) {
 		r = -ENOMEM;
 		goto nomem;
 	}
@@ -682,7 +665,7 @@ static void remap_free(struct remap_c *rc)
 		destroy_workqueue(rc->wq);
 	if (rc->io_client)
 		dm_io_client_destroy(rc->io_client);
-	free_percpu(rc->inflight);
+	remap_inflight_exit(&rc->inflight);
 	kfree(rc->probe_buf);
 	if (rc->pool.used)
 		spare_pool_destroy(&rc->pool);
