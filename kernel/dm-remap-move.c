@@ -382,9 +382,29 @@ void remap_wait_block(struct remap_c *rc, u64 block)
 }
 
 /*
+ * Waits for the move that has @block. A batch that has marked nothing yet
+ * waits without move_lock, so that other moves mark meanwhile: it holds
+ * nothing another move could wait for. One that has marked blocks keeps
+ * move_lock: two batches that released it could each wait for a block the
+ * other marked. The move it waits for is past its marking (move_lock was
+ * ours) and ends without move_lock.
+ */
+static void wait_for_move(struct move_batch *b, u64 block)
+{
+	if (b->n) {
+		remap_wait_block(b->rc, block);
+		return;
+	}
+	mutex_unlock(&b->rc->move_lock);
+	remap_wait_block(b->rc, block);
+	mutex_lock(&b->rc->move_lock);
+}
+
+/*
  * The entry of @block, once no other move has it; @ours tells that this
- * batch moves it already. Caller holds move_lock, so no move can start
- * meanwhile and an entry found settled is not freed under us.
+ * batch moves it already. Caller holds move_lock (dropped only while
+ * waiting, see wait_for_move()), so no move can start meanwhile and an
+ * entry found settled is not freed under us.
  */
 static struct remap_entry *lookup_settled(struct move_batch *b, u64 block,
 					  bool *ours)
@@ -406,7 +426,7 @@ static struct remap_entry *lookup_settled(struct move_batch *b, u64 block,
 			*ours = true;
 			return e;
 		}
-		remap_wait_block(rc, block);
+		wait_for_move(b, block);
 	}
 }
 
