@@ -3,9 +3,8 @@
 #
 # Benchmark, not a test: how many remaps per second are made durable,
 #   - by remap messages one after another (one commit each),
-#   - by 8 writers whose writes fail at once (the error path's workers
-#     share commits),
-#   - by one writer whose writes fail one after another.
+#   - by 1, 8 and 64 writers whose writes fail (at once, the error path's
+#     workers share commits; one writer's fail one after another).
 # Run in the VM:  tests/integration/vm/run-in-vm.sh -- tests/bench/commit-throughput.sh
 # Prints figures; fails only if the setup itself fails.
 set -euo pipefail
@@ -31,14 +30,14 @@ dm_remove r0
 nb=$(mk_null_blk nbbench 256)
 blocks=400 # null_blk keeps at most 512 bad ranges
 for ((b = 0; b < blocks; b++)); do null_bad nbbench "+$((b * 8))-$((b * 8))"; done
-for writers in 1 8; do
+for writers in 1 8 64; do
 	spare=$(mk_loop 64M "spare$writers")
 	remap_create "e$writers" "$nb" "$spare"
 	before=$(remap_stat "e$writers" metadata_commits)
 	t0=$(now)
 	fio --name=w --filename="/dev/mapper/e$writers" --direct=1 --ioengine=psync \
-		--rw=write --bs=4k --numjobs="$writers" --size=$((blocks * 4096 / writers)) \
-		--offset_increment=$((blocks * 4096 / writers)) --group_reporting \
+		--rw=write --bs=4k --numjobs="$writers" --size=$((blocks / writers * 4096)) \
+		--offset_increment=$((blocks / writers * 4096)) --group_reporting \
 		--output=/dev/null
 	t1=$(now)
 	made=$(remap_status "e$writers" auto_remaps)
