@@ -14,6 +14,7 @@
 #include <linux/kobject.h>
 #include <linux/percpu.h>
 
+#include "dm-remap-inflight.h"
 #include "dm-remap-io.h"
 #include "dm-remap-metadata.h"
 #include "dm-remap-spare.h"
@@ -25,16 +26,6 @@
 #define REMAP_ERROR_WORKERS		4
 /* remap_next_worker() counts modulo 2^32: the count must divide it */
 static_assert((REMAP_ERROR_WORKERS & (REMAP_ERROR_WORKERS - 1)) == 0);
-
-/*
- * Bios in flight, counted in two banks so that a move can wait for one.
- * Entries and exits are counted apart, as SRCU does, so that a sum taken
- * while bios come and go on other CPUs never reads zero too early.
- */
-struct remap_inflight {
-	unsigned long entered[2];
-	unsigned long left[2];
-};
 
 struct remap_stats {
 	atomic64_t outages;
@@ -57,6 +48,15 @@ struct remap_rate {
 	u64 minute;			/* minute of the newest slot */
 	u32 count[REMAP_RATE_MINUTES];
 };
+
+struct remap_c;
+
+/*
+ * Gives the bios a move held back to the target once the table says where
+ * their blocks are: registered with remap_move_init(), so that the move
+ * code does not call up into the target.
+ */
+typedef void (*remap_release_fn)(struct remap_c *rc, struct bio_list *held);
 
 struct remap_c {
 	struct dm_target *ti;
@@ -90,12 +90,12 @@ struct remap_c {
 	atomic_t event_state;		/* last state userspace was told of */
 	struct remap_rate rate;
 
-	struct remap_inflight __percpu *inflight;
-	unsigned int bank;		/* bank new bios count in */
-	struct mutex move_lock;		/* marking and draining, one move at a time */
+	struct remap_inflight inflight;	/* bios in flight, by bucket */
+	struct mutex move_lock;		/* marking, one move at a time */
 	wait_queue_head_t move_wait;	/* woken when a move ends */
 	spinlock_t held_lock;		/* protects moves and their held bios */
 	struct list_head moves;		/* moves in progress, with held bios */
+	remap_release_fn release_held;	/* where a move's held bios go */
 
 	unsigned int read_retries;
 	bool auto_remap;
@@ -113,8 +113,7 @@ struct remap_c {
 struct remap_io {
 	struct bvec_iter iter;		/* as routed: to redo the I/O */
 	sector_t sector;		/* target-relative start */
-	u8 bank;
-	bool counted;			/* in the in-flight bank */
+	struct remap_inflight_ref ref;	/* where it counts in flight, if it does */
 	bool data;			/* a data bio, not an empty flush */
 	bool on_spare;
 	bool redone;			/* the error path had it: no second go */
@@ -149,6 +148,18 @@ static inline sector_t block_to_sector(struct remap_c *rc, u64 block)
 	return block << rc->block_shift;
 }
 
+/* Counts @io in flight for a part of @sector's group; under RCU, see there. */
+static inline void remap_enter_bank(struct remap_c *rc, struct remap_io *io,
+				    sector_t sector)
+{
+	remap_inflight_enter(&rc->inflight, &io->ref, sector);
+}
+
+static inline void remap_leave_bank(struct remap_c *rc, struct remap_io *io)
+{
+	remap_inflight_leave(&rc->inflight, &io->ref);
+}
+
 static inline u64 sector_to_block(struct remap_c *rc, sector_t sector)
 {
 	return sector >> rc->block_shift;
@@ -177,10 +188,6 @@ static inline unsigned int remap_next_worker(atomic_t *next)
 }
 
 /* dm-remap-target.c */
-int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
-		    bool in_map);
-void remap_enter_bank(struct remap_c *rc, struct remap_io *io);
-void remap_leave_bank(struct remap_c *rc, struct remap_io *io);
 
 typedef int (*remap_fill_fn)(void *context, void *buf, unsigned long *lost);
 
@@ -234,6 +241,7 @@ void remap_check_events(struct remap_c *rc);
 void remap_count_auto_remap(struct remap_c *rc);
 
 /* dm-remap-move.c */
+void remap_move_init(struct remap_c *rc, remap_release_fn release);
 struct move_batch *remap_move_batch_alloc(struct remap_c *rc);
 void remap_move_batch_free(struct move_batch *b);
 int remap_move_block(struct remap_c *rc, struct move_batch *b, u64 block,

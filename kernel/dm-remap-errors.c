@@ -451,7 +451,7 @@ static bool enter_if_on_main(struct block_redo *r)
 
 	/* counted and checked in one RCU section, as map() does */
 	rcu_read_lock();
-	remap_enter_bank(r->rc, io);
+	remap_enter_bank(r->rc, io, block_to_sector(r->rc, r->block));
 	on_main = block_place(r->rc, r->block, &spare) == PLACE_MAIN;
 	rcu_read_unlock();
 	return on_main;

@@ -4,12 +4,14 @@
  * I/O to it goes on.
  *
  * A move marks its blocks MOVING in the table, so that new bios to them are
- * held; waits for the bios routed before the mark (drain_bank()); copies the
- * data with kcopyd; makes the new mapping durable; then releases the held
- * bios, which find the blocks at their new place. Marking and draining are
- * serialized by move_lock; copies and commits of different moves run
- * concurrently, so that concurrent moves share metadata commits. Unrelated blocks are never
- * held, and a bio is never sent to a copy that is about to be abandoned.
+ * held; waits for the bios routed before the mark (drain_batch()); copies the
+ * data with kcopyd; makes the new mapping durable; then gives the held bios
+ * back to the target, which routes them to the blocks' new place. Marking
+ * is serialized by move_lock; the drain waits only for bios in flight in
+ * the buckets of the move's blocks, without move_lock; copies and commits
+ * of different moves run concurrently, so that concurrent moves share
+ * metadata commits. Unrelated blocks are never held, and a bio is never
+ * sent to a copy that is about to be abandoned.
  */
 #include <linux/delay.h>
 #include <linux/slab.h>
@@ -87,51 +89,32 @@ void remap_requeue_held(struct remap_c *rc)
 	}
 }
 
-static unsigned long bank_sum(struct remap_c *rc, unsigned int bank,
-			      bool entered)
+/*
+ * Waits for the bios that may have been routed to the batch's blocks
+ * without seeing the marks just made: those in flight in the buckets of
+ * its blocks (dm-remap-inflight.c), all with one grace period. Called
+ * without move_lock, so that other moves mark and drain meanwhile.
+ */
+static void drain_batch(struct move_batch *b)
 {
-	unsigned long sum = 0;
-	int cpu;
+	struct remap_drain d;
+	unsigned int i;
 
-	for_each_possible_cpu(cpu) {
-		struct remap_inflight *f = per_cpu_ptr(rc->inflight, cpu);
-
-		sum += entered ? READ_ONCE(f->entered[bank]) : READ_ONCE(f->left[bank]);
-	}
-	return sum;
+	lockdep_assert_not_held(&b->rc->move_lock);
+	remap_drain_init(&d);
+	for (i = 0; i < b->n; i++)
+		remap_drain_add(&d, block_to_sector(b->rc, b->moves[i].block));
+	remap_inflight_drain(&b->rc->inflight, &d);
 }
 
-/*
- * Is every bio that entered @bank gone? Exits are summed before entries: a
- * bio whose entry the second sum misses left after the first sum, so it is
- * not counted as gone either. After drain_bank()'s grace period no bio
- * enters the old bank any more except held ones coming back, which see
- * the move's entries.
- */
-static bool bank_empty(struct remap_c *rc, unsigned int bank)
+/* The target gives @release to route the bios held by a move as it ends. */
+void remap_move_init(struct remap_c *rc, remap_release_fn release)
 {
-	unsigned long left = bank_sum(rc, bank, false);
-
-	/* exits before entries, so that a bio is never gone before it came */
-	smp_mb();
-	return bank_sum(rc, bank, true) == left;
-}
-
-/*
- * Waits for every bio that may have been routed without seeing the entries
- * this move just marked: they all counted in the old bank, within an RCU
- * read-side section (see remap_enter_bank()). Caller holds move_lock.
- */
-static void drain_bank(struct remap_c *rc)
-{
-	unsigned int old = rc->bank;
-
-	/* a bio that counts in the new bank sees the marked entries */
-	smp_store_release(&rc->bank, !old);
-	/* every bio that may have read the old bank has counted by now */
-	synchronize_rcu_expedited();
-	while (!bank_empty(rc, old))
-		usleep_range(50, 200);
+	mutex_init(&rc->move_lock);
+	init_waitqueue_head(&rc->move_wait);
+	spin_lock_init(&rc->held_lock);
+	INIT_LIST_HEAD(&rc->moves);
+	rc->release_held = release;
 }
 
 /* Messages may run while the device is suspended: no I/O for memory. */
@@ -195,17 +178,16 @@ void remap_move_batch_free(struct move_batch *b)
 }
 
 /*
- * Ends the moves: held bios go where the table says now. The table must be
- * final before the moves leave the list, see remap_route_bio().
+ * Ends the moves: held bios go back to the target, which routes them where
+ * the table says now. The table must be final before the moves leave the
+ * list: a bio that finds a block MOVING but no move to hold it on looks it
+ * up again.
  */
 static void release_moves(struct move_batch *b)
 {
 	struct remap_c *rc = b->rc;
 	struct bio_list held = BIO_EMPTY_LIST;
-	struct remap_io *io;
-	struct bio *bio;
 	unsigned int i;
-	int r;
 
 	spin_lock_irq(&rc->held_lock);
 	for (i = 0; i < b->n; i++) {
@@ -214,20 +196,7 @@ static void release_moves(struct move_batch *b)
 	}
 	spin_unlock_irq(&rc->held_lock);
 
-	while ((bio = bio_list_pop(&held))) {
-		io = dm_per_bio_data(bio, sizeof(*io));
-		rcu_read_lock();
-		remap_enter_bank(rc, io);
-		r = remap_route_bio(rc, bio, io, false);
-		rcu_read_unlock();
-		if (r == DM_MAPIO_REMAPPED) {
-			dm_submit_bio_remap(bio, NULL);
-		} else if (r == DM_MAPIO_KILL) {
-			/* held, so ours to end: no second go in end_io() */
-			io->redone = true;
-			bio_io_error(bio);
-		}
-	}
+	rc->release_held(rc, &held);
 	wake_up_all(&rc->move_wait);
 }
 
@@ -413,9 +382,29 @@ void remap_wait_block(struct remap_c *rc, u64 block)
 }
 
 /*
+ * Waits for the move that has @block. A batch that has marked nothing yet
+ * waits without move_lock, so that other moves mark meanwhile: it holds
+ * nothing another move could wait for. One that has marked blocks keeps
+ * move_lock: two batches that released it could each wait for a block the
+ * other marked. The move it waits for is past its marking (move_lock was
+ * ours) and ends without move_lock.
+ */
+static void wait_for_move(struct move_batch *b, u64 block)
+{
+	if (b->n) {
+		remap_wait_block(b->rc, block);
+		return;
+	}
+	mutex_unlock(&b->rc->move_lock);
+	remap_wait_block(b->rc, block);
+	mutex_lock(&b->rc->move_lock);
+}
+
+/*
  * The entry of @block, once no other move has it; @ours tells that this
- * batch moves it already. Caller holds move_lock, so no move can start
- * meanwhile and an entry found settled is not freed under us.
+ * batch moves it already. Caller holds move_lock (dropped only while
+ * waiting, see wait_for_move()), so no move can start meanwhile and an
+ * entry found settled is not freed under us.
  */
 static struct remap_entry *lookup_settled(struct move_batch *b, u64 block,
 					  bool *ours)
@@ -437,7 +426,7 @@ static struct remap_entry *lookup_settled(struct move_batch *b, u64 block,
 			*ours = true;
 			return e;
 		}
-		remap_wait_block(rc, block);
+		wait_for_move(b, block);
 	}
 }
 
@@ -504,9 +493,9 @@ int remap_move_to_spare(struct remap_c *rc, const u64 *blocks, unsigned int n,
 	if (!r) {
 		mutex_lock(&rc->move_lock);
 		r = prepare_to_spare(b, blocks, n, spares);
-		if (!r && b->n)
-			drain_bank(rc);
 		mutex_unlock(&rc->move_lock);
+		if (!r && b->n)
+			drain_batch(b);
 	}
 	free_unused_entries(b);
 	/* copy and commit unlocked: concurrent moves share the commit */
@@ -577,9 +566,9 @@ int remap_move_to_main(struct remap_c *rc, const u64 *blocks, unsigned int n)
 		return -ENOMEM;
 	mutex_lock(&rc->move_lock);
 	r = prepare_to_main(b, blocks, n);
-	if (!r && b->n)
-		drain_bank(rc);
 	mutex_unlock(&rc->move_lock);
+	if (!r && b->n)
+		drain_batch(b);
 	if (!r && b->n)
 		r = copy_blocks(b, false);
 	if (!r && b->n)
@@ -624,9 +613,9 @@ int remap_move_block(struct remap_c *rc, struct move_batch *b, u64 block,
 		r = prepare_to_spare(b, &block, 1, &spare);
 		if (!r && !b->n)
 			r = -EEXIST;
-		if (!r)
-			drain_bank(rc);
 		mutex_unlock(&rc->move_lock);
+		if (!r)
+			drain_batch(b);
 	}
 	free_unused_entries(b);
 	if (r)

@@ -83,21 +83,6 @@ static void memo_restore(struct remap_scrub *s)
 	mutex_unlock(&scrub_memos_lock);
 }
 
-static bool foreground_busy(struct remap_c *rc)
-{
-	unsigned long entered = 0, left = 0;
-	int cpu;
-
-	/* a hint only: a bio counted as entered but not yet as left */
-	for_each_possible_cpu(cpu) {
-		struct remap_inflight *f = per_cpu_ptr(rc->inflight, cpu);
-
-		left += f->left[0] + f->left[1];
-		entered += f->entered[0] + f->entered[1];
-	}
-	return entered != left;
-}
-
 /* Blocks from @pos to read in one go: up to a chunk, stopping at a remap. */
 static u64 run_length(struct remap_c *rc, u64 pos)
 {
@@ -132,7 +117,7 @@ static unsigned long step_delay(struct remap_scrub *s, u64 bytes)
 {
 	u64 ms = div_u64(bytes * MSEC_PER_SEC, (u64)s->state.rate << 20);
 
-	if (foreground_busy(s->rc))
+	if (remap_inflight_busy(&s->rc->inflight))
 		ms = max_t(u64, ms * 2, SCRUB_BUSY_DELAY_MS);
 	return msecs_to_jiffies(ms);
 }

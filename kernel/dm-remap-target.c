@@ -19,31 +19,6 @@
  * The I/O path
  */
 
-/*
- * Every data bio is counted in the current bank from map() until end_io(),
- * so that a move can wait for the bios that were routed before its entry
- * became visible (see drain_bank() in dm-remap-move.c). The count is taken
- * inside an RCU read-side section that lasts until the bio is routed: a
- * bio that read the new bank sees the move's entries (acquire, paired with
- * the release in drain_bank()), and one that read the old bank is done
- * counting once drain_bank()'s grace period ends.
- */
-void remap_enter_bank(struct remap_c *rc, struct remap_io *io)
-{
-	/* pairs with smp_store_release() in drain_bank() */
-	io->bank = smp_load_acquire(&rc->bank);
-	this_cpu_inc(rc->inflight->entered[io->bank]);
-	io->counted = true;
-}
-
-void remap_leave_bank(struct remap_c *rc, struct remap_io *io)
-{
-	if (io->counted) {
-		this_cpu_inc(rc->inflight->left[io->bank]);
-		io->counted = false;
-	}
-}
-
 static void route_to_main(struct remap_c *rc, struct bio *bio,
 			  struct remap_io *io, sector_t sector)
 {
@@ -96,7 +71,7 @@ static int route_remapped(struct remap_c *rc, struct bio *bio,
 			return DM_MAPIO_REQUEUE;
 		if (remap_hold_bio(rc, bio, x->block))
 			return DM_MAPIO_SUBMITTED;
-		remap_enter_bank(rc, io);
+		remap_enter_bank(rc, io, sector);
 		return -EAGAIN;
 	}
 	if (x->flags & REMAP_F_UNCERTAIN) {
@@ -134,8 +109,8 @@ static int route_remapped(struct remap_c *rc, struct bio *bio,
  * block, but if that block now has lost sectors they go to the worker (a
  * write or read needing a cut, and a discard: see discard_block()).
  */
-int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
-		    bool in_map)
+static int remap_route_bio(struct remap_c *rc, struct bio *bio,
+			   struct remap_io *io, bool in_map)
 {
 	sector_t sector = dm_target_offset(rc->ti, bio->bi_iter.bi_sector);
 	struct remap_extent x;
@@ -160,13 +135,41 @@ int remap_route_bio(struct remap_c *rc, struct bio *bio, struct remap_io *io,
 	return r;
 }
 
+/*
+ * Held bios, given back by a move whose table changes are final (see
+ * remap_release_fn): each is counted and routed again as in map(), and
+ * sent or ended here, since map() returned DM_MAPIO_SUBMITTED for it.
+ */
+static void release_held(struct remap_c *rc, struct bio_list *held)
+{
+	struct remap_io *io;
+	struct bio *bio;
+	int r;
+
+	while ((bio = bio_list_pop(held))) {
+		io = dm_per_bio_data(bio, sizeof(*io));
+		rcu_read_lock();
+		remap_enter_bank(rc, io, dm_target_offset(rc->ti, bio->bi_iter.bi_sector));
+		r = remap_route_bio(rc, bio, io, false);
+		rcu_read_unlock();
+		if (r == DM_MAPIO_REMAPPED) {
+			dm_submit_bio_remap(bio, NULL);
+		} else if (r == DM_MAPIO_KILL) {
+			/* held, so ours to end: no second go in end_io() */
+			io->redone = true;
+			bio_io_error(bio);
+		}
+	}
+}
+
 static int remap_map(struct dm_target *ti, struct bio *bio)
 {
 	struct remap_c *rc = ti->private;
 	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
+	sector_t sector, group_left;
 	int r;
 
-	io->counted = false;
+	io->ref.counted = false;
 	io->on_spare = false;
 	io->redone = false;
 	io->data = bio_sectors(bio);
@@ -176,8 +179,13 @@ static int remap_map(struct dm_target *ti, struct bio *bio)
 			    rc->spare_dev->bdev : rc->main_dev->bdev);
 		return DM_MAPIO_REMAPPED;
 	}
+	/* a bio counts in the bucket of one group: it must not cross it */
+	sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
+	group_left = remap_inflight_group_left(sector);
+	if (bio_sectors(bio) > group_left)
+		dm_accept_partial_bio(bio, group_left);
 	rcu_read_lock();
-	remap_enter_bank(rc, io);
+	remap_enter_bank(rc, io, sector);
 	r = remap_route_bio(rc, bio, io, true);
 	rcu_read_unlock();
 	return r;
@@ -564,8 +572,8 @@ static int setup_runtime(struct remap_c *rc, char **error)
 	r = spare_pool_init(&rc->pool, remap_metadata_pool_blocks(rc->md));
 	if (r)
 		goto nomem;
-	rc->inflight = alloc_percpu(struct remap_inflight);
-	if (!rc->inflight) {
+	r = remap_inflight_init(&rc->inflight);
+	if (r) {
 		r = -ENOMEM;
 		goto nomem;
 	}
@@ -598,7 +606,7 @@ static void remap_free(struct remap_c *rc)
 	remap_scrub_free(rc);
 	remap_errors_free(rc);
 	remap_io_free(rc);
-	free_percpu(rc->inflight);
+	remap_inflight_exit(&rc->inflight);
 	if (rc->pool.used)
 		spare_pool_destroy(&rc->pool);
 	if (rc->table.regions)
@@ -663,11 +671,8 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	rc->block_shift = ilog2(args.block_size) - SECTOR_SHIFT;
 	rc->auto_remap = args.auto_remap;
 	rc->read_retries = args.read_retries;
-	mutex_init(&rc->move_lock);
-	spin_lock_init(&rc->held_lock);
+	remap_move_init(rc, release_held);
 	remap_health_init(rc);
-	init_waitqueue_head(&rc->move_wait);
-	INIT_LIST_HEAD(&rc->moves);
 
 	r = get_devices(ti, rc, argv, &ti->error);
 	if (!r)

@@ -38,8 +38,8 @@ for writers in 1 8 64; do
 	before=$(remap_stat "e$writers" metadata_commits)
 	t0=$(now)
 	fio --name=w --filename="/dev/mapper/e$writers" --direct=1 --ioengine=psync \
-		--rw=write --bs=4k --numjobs="$writers" --size=$((blocks * 4096 / writers)) \
-		--offset_increment=$((blocks * 4096 / writers)) --group_reporting \
+		--rw=write --bs=4k --numjobs="$writers" --size=$((blocks / writers * 4096)) \
+		--offset_increment=$((blocks / writers * 4096)) --group_reporting \
 		--output=/dev/null
 	t1=$(now)
 	made=$(remap_status "e$writers" auto_remaps)

@@ -156,3 +156,38 @@ null_bad() {
 dm_events() {
 	dmsetup info -c --noheadings -o events "$1" | tr -d ' '
 }
+
+# mk_slow_region NAME MAIN START LEN MS -- a dm device NAME over all of
+# MAIN whose sectors START to START+LEN-1 are dm-delay (reads and writes
+# MS ms late), the rest linear; prints /dev/mapper/NAME.
+mk_slow_region() {
+	local name=$1 main=$2 start=$3 len=$4 ms=$5 size end
+	size=$(blockdev --getsz "$main")
+	end=$((start + len))
+	modprobe dm_delay
+	dm_create "$name" "0 $start linear $main 0
+$start $len delay $main $start $ms
+$end $((size - end)) linear $main $end"
+	echo "/dev/mapper/$name"
+}
+
+# inflight_reads NAME -- reads the dm device NAME has in flight.
+inflight_reads() {
+	local r _
+	read -r r _ <"/sys/block/$(dm_kname "$1")/inflight"
+	echo "$r"
+}
+
+# wait_inflight_read NAME -- until NAME has a read in flight (5 s at most).
+wait_inflight_read() {
+	for _ in $(seq 100); do
+		(($(inflight_reads "$1") > 0)) && return
+		sleep 0.05
+	done
+	die "no read in flight on $1"
+}
+
+# ms_since T0 -- milliseconds since T0, an $EPOCHREALTIME value.
+ms_since() {
+	echo $(((${EPOCHREALTIME/./} - ${1/./}) / 1000))
+}
