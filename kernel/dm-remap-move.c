@@ -515,6 +515,16 @@ int remap_move_to_spare(struct remap_c *rc, const u64 *blocks, unsigned int n,
 	return r;
 }
 
+static bool lost_bitmap_of(struct remap_c *rc, u64 block)
+{
+	bool found;
+
+	rcu_read_lock();
+	found = remap_table_lost(&rc->table, block);
+	rcu_read_unlock();
+	return found;
+}
+
 /*
  * Each move is on the list before its entry is marked, so that a bio that
  * sees the mark always finds the move to wait on.
@@ -536,6 +546,16 @@ static int prepare_to_main(struct move_batch *b, const u64 *blocks,
 			continue;	/* listed twice in this batch */
 		if (READ_ONCE(e->flags) & REMAP_F_LOST)
 			return -EBUSY;	/* main would get no data for them */
+		/*
+		 * A settled block's lost sectors change only under move_lock,
+		 * held here (a moving block's, by its move, which
+		 * lookup_settled() waited for), so a block without the flag
+		 * has no bitmap either. The bitmaps are keyed by block, not
+		 * by entry: one left behind would mark the block's sectors
+		 * lost again at its next remap.
+		 */
+		if (WARN_ON_ONCE(lost_bitmap_of(rc, blocks[i])))
+			return -EBUSY;
 		m = &b->moves[b->n++];
 		m->entry = e;
 		m->block = blocks[i];
