@@ -338,6 +338,13 @@ int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 	unsigned int i, noio;
 	int r;
 
+	/*
+	 * DM returns the buffer up to its first NUL and does not clear it: it
+	 * still holds the ioctl's input (the message's sector). A reply with
+	 * no line (list past the last remap) must read as empty.
+	 */
+	if (maxlen)
+		*result = '\0';
 	for (i = 0; i < ARRAY_SIZE(handlers); i++) {
 		if (strcasecmp(argv[0], handlers[i].name))
 			continue;

@@ -7,6 +7,7 @@
  * suspend/resume life cycle.
  */
 #include <linux/blkdev.h>
+#include <linux/ctype.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 
@@ -389,19 +390,39 @@ struct remap_args {
 	unsigned int read_retries;
 };
 
+/*
+ * A decimal number from 0 to @max, digits only. Not dm_read_arg(): its
+ * sscanf("%u") keeps the low 32 bits of a larger number, so that
+ * "4294967297" would read as 1.
+ */
+static int read_uint_arg(struct dm_arg_set *as, unsigned int max,
+			 unsigned int *value, char **error, char *message)
+{
+	const char *arg = dm_shift_arg(as);
+
+	if (!arg || !isdigit(*arg) || kstrtouint(arg, 10, value) ||
+	    *value > max) {
+		*error = message;
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int parse_features(struct dm_arg_set *as, struct remap_args *args,
 			  char **error)
 {
-	static const struct dm_arg nr_args = {0, 5, "Invalid number of feature arguments"};
-	static const struct dm_arg retries = {0, REMAP_MAX_READ_RETRIES,
-		"Invalid read_retries: must be 0 to 16"};
 	unsigned int argc;
 	const char *name;
 	int r;
 
 	if (!as->argc)
 		return 0;
-	r = dm_read_arg_group(&nr_args, as, &argc, error);
+	r = read_uint_arg(as, 5, &argc, error,
+			  "Invalid number of feature arguments");
+	if (!r && argc > as->argc) {
+		*error = "Invalid number of feature arguments";
+		r = -EINVAL;
+	}
 	while (!r && argc--) {
 		name = dm_shift_arg(as);
 		if (!strcasecmp(name, "no_auto_remap")) {
@@ -414,7 +435,9 @@ static int parse_features(struct dm_arg_set *as, struct remap_args *args,
 			}
 		} else if (!strcasecmp(name, "read_retries") && argc) {
 			argc--;
-			r = dm_read_arg(&retries, as, &args->read_retries, error);
+			r = read_uint_arg(as, REMAP_MAX_READ_RETRIES,
+					  &args->read_retries, error,
+					  "Invalid read_retries: must be 0 to 16");
 		} else {
 			*error = "Unknown or incomplete feature argument";
 			DMERR("unknown or incomplete feature argument '%s'", name);

@@ -33,6 +33,10 @@ expect_refused "Invalid block_size: must be a power of two" "0 $size remap $main
 expect_refused "Invalid block_size: not a number" "0 $size remap $main $spare 2 block_size 4k"
 expect_refused "Invalid read_retries" "0 $size remap $main $spare 2 read_retries 17"
 expect_refused "Invalid read_retries" "0 $size remap $main $spare 2 read_retries x"
+# numbers past 2^32 are refused, not taken modulo 2^32 (4294967297 as 1)
+expect_refused "Invalid read_retries" "0 $size remap $main $spare 2 read_retries 4294967297"
+expect_refused "Invalid read_retries" "0 $size remap $main $spare 2 read_retries +1"
+expect_refused "Invalid number of feature arguments" "0 $size remap $main $spare 4294967297 no_auto_remap"
 expect_refused "Unknown or incomplete feature argument" "0 $size remap $main $spare 1 sparkle"
 expect_refused "Unknown or incomplete feature argument" "0 $size remap $main $spare 1 block_size"
 expect_refused "Invalid number of feature arguments" "0 $size remap $main $spare 2 no_auto_remap"

@@ -52,6 +52,9 @@ dmsetup message r0 0 set auto_remap off
 assert_contains "$(dmsetup table r0)" "no_auto_remap read_retries 0" "set applied"
 assert_eq "1 2 3" "$(dmsetup message r0 0 list | cut -d' ' -f1 | xargs)" "list"
 assert_eq "2 1 -" "$(dmsetup message r0 0 list 2 1)" "list start count"
+# A reply with no line is empty whatever the message's sector: DM hands
+# back its buffer, which held the sector's bytes, up to the first NUL.
+assert_eq "" "$(dmsetup message r0 5 list 1000000 | od -An -c | tr -d ' ')" "an empty list reply at sector 5"
 assert_contains "$(dmsetup message r0 0 commit)" "seq=" "commit reply"
 
 # The set message and the sysfs files share one parser: each spelling is

@@ -313,10 +313,11 @@ def check(img, block_size=None, main_sectors=None, strict=False):
         if bs is None or not is_pow2(bs) or not 512 <= bs <= 65536:
             bs = 4096
     res["block_size"] = bs
-    geo, (e0, sb0), (e1, sb1) = find_superblocks(img, bs)
+    geo, s0, s1 = find_superblocks(img, bs)
     if geo is None:
         res.update(verdict="refused", reason="spare too small")
         return res
+    (e0, sb0), (e1, sb1) = s0, s1
     errs, sbs = [e0, e1], [sb0, sb1]
     for c in range(2):
         res["copies"][c] = {"superblock_error": errs[c], "table_error": None,
