@@ -315,6 +315,19 @@ def kstrtou(s, bits, plus=True):
     return v if v < 2**bits else None
 
 
+SWITCH_WORDS = {b"on": True, b"off": False, b"1": True, b"0": False, b"y": True, b"n": False,
+                b"yes": True, b"no": False, b"t": True, b"f": False, b"true": True, b"false": False}
+
+
+def switch_word(s):
+    """auto_remap's value (kernel/dm-remap-tunables.c, shared by the set
+    message and the sysfs store): one of SWITCH_WORDS in any case, with
+    one optional final newline; None if invalid."""
+    if s.endswith(b"\n"):
+        s = s[:-1]
+    return SWITCH_WORDS.get(s.lower())
+
+
 # ---------------------------------------------------------------------------
 
 class Fuzz:
@@ -864,9 +877,10 @@ class Fuzz:
                     return "refuse", "set read_retries"
                 return "accept", "set", ("rr", v)
             if name == b"auto_remap":
-                if val.lower() not in (b"on", b"off"):
+                on = switch_word(val)
+                if on is None:
                     return "refuse", "set auto_remap"
-                return "accept", "set", ("auto", val.lower() == b"on")
+                return "accept", "set", ("auto", on)
             return "refuse", "set: unknown tunable"
         if verb == b"scrub":
             if len(args) > 2:
@@ -1039,17 +1053,7 @@ class Fuzz:
                 v = kstrtou(stored, 32)
                 want = ("refuse", errno.EINVAL) if v is None or v > 16 else ("set", b"%d\n" % v)
             else:
-                s = stored[:-1] if stored.endswith(b"\n") else stored
-                if s in (b"on", b"off"):
-                    on = s == b"on"
-                elif s[:1] in b"yYtT1" and s[:1]:
-                    on = True
-                elif s[:1] in b"nNfF0" and s[:1]:
-                    on = False
-                elif s[:1] in b"oO" and s[1:2] and s[1:2] in b"nNfF":
-                    on = s[1:2] in b"nN"
-                else:
-                    on = None
+                on = switch_word(stored)
                 want = ("refuse", errno.EINVAL) if on is None else ("set", b"on\n" if on else b"off\n")
             if err:
                 self.count("sysfs", "refused")
