@@ -92,6 +92,8 @@ struct remap_c {
 
 	struct remap_inflight inflight;	/* bios in flight, by bucket */
 	struct mutex move_lock;		/* marking, one move at a time */
+	struct mutex batch_lock;	/* one batch of many blocks marking */
+	struct mutex lost_lock;		/* heals of lost sectors */
 	wait_queue_head_t move_wait;	/* woken when a move ends */
 	spinlock_t held_lock;		/* protects moves and their held bios */
 	struct list_head moves;		/* moves in progress, with held bios */

@@ -340,11 +340,11 @@ static bool any_lost(const unsigned long *lost, unsigned int first,
  * leaves the sectors lost in memory: they read as errors, which is safe
  * whatever reached the disk.
  */
-static int write_on_spare(struct block_redo *r, struct remap_entry *e,
-			  sector_t sector, u32 flags, unsigned long *lost)
+static int write_heal(struct block_redo *r, struct remap_entry *e,
+		      sector_t sector, u32 flags, unsigned long *lost)
 {
 	struct remap_c *rc = r->rc;
-	bool heals = any_lost(lost, r->first, r->count);
+	bool heals = lost && any_lost(lost, r->first, r->count);
 	struct remap_metadata_batch changes;
 	struct remap_metadata_entry me;
 	struct remap_lost *now = NULL;
@@ -383,78 +383,125 @@ out:
 }
 
 /*
- * The part's block is remapped: its data is on the spare. A write there
- * makes its lost sectors good again, once the data is durable. -EAGAIN: the
- * block left the spare meanwhile. Lost sectors change only under move_lock
- * (here) or while the block is MOVING, so those read here are settled.
+ * Counts the part in flight like a bio in map(), and tells where its block
+ * is, in one RCU section as map() does: a move of the block that starts
+ * meanwhile marks it and then waits for the part's I/O, so the block stays
+ * where the answer says (and its entry and spare block stay its own) until
+ * the caller leaves the bank. The caller leaves it when its I/O is done,
+ * whatever the answer.
  */
-static int redo_on_spare(struct block_redo *r, u32 spare, bool write)
+static int enter_and_place(struct block_redo *r, u32 *spare)
 {
-	struct remap_c *rc = r->rc;
-	sector_t sector = rc->pool_offset + block_to_sector(rc, spare) + r->first;
-	DECLARE_BITMAP(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
-	struct remap_entry *e;
+	struct remap_io *io = dm_per_bio_data(r->bio, sizeof(*io));
+	int place;
+
+	rcu_read_lock();
+	remap_enter_bank(r->rc, io, block_to_sector(r->rc, r->block));
+	place = block_place(r->rc, r->block, spare);
+	rcu_read_unlock();
+	return place;
+}
+
+static void leave_bank(struct block_redo *r)
+{
+	remap_leave_bank(r->rc, dm_per_bio_data(r->bio, sizeof(struct remap_io)));
+}
+
+/* The part's lost sectors, read now; @e is held by enter_and_place(). */
+static void part_lost(struct block_redo *r, struct remap_entry *e,
+		      unsigned long *lost)
+{
 	u32 flags;
+
+	rcu_read_lock();
+	remap_table_get_lost(&r->rc->table, e, &flags, lost);
+	rcu_read_unlock();
+}
+
+static struct remap_entry *entry_of(struct block_redo *r)
+{
+	struct remap_entry *e;
+
+	rcu_read_lock();
+	e = remap_table_lookup(&r->rc->table, r->block);
+	rcu_read_unlock();
+	return e;
+}
+
+static int read_on_spare(struct block_redo *r, struct remap_entry *e,
+			 sector_t sector)
+{
+	DECLARE_BITMAP(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
 	int ret;
 
-	mutex_lock(&rc->move_lock);
-	rcu_read_lock();
-	e = remap_table_lookup(&rc->table, r->block);
-	/* read under RCU: an entry of a move being undone may go any time */
-	if (!e || e->spare != spare) {
-		rcu_read_unlock();
-		ret = -EAGAIN;
-		goto out;
-	}
-	remap_table_get_lost(&rc->table, e, &flags, lost);
-	rcu_read_unlock();
-	/*
-	 * Being moved back by unremap (or a move to the spare not yet final):
-	 * wait for it and look again. Otherwise the entry stays while we hold
-	 * move_lock: it is removed only by the move that marked it MOVING,
-	 * and marking needs move_lock.
-	 */
-	if (flags & REMAP_F_MOVING) {
-		ret = -EAGAIN;
-		goto out;
-	}
-	if (flags & REMAP_F_UNCERTAIN) {
-		ret = -EIO;
-		goto out;
-	}
-	if (!write) {
-		ret = any_lost(lost, r->first, r->count) ? -EIO : 0;
-		if (!ret)
-			ret = remap_sync_io(rc, REQ_OP_READ, rc->spare_dev->bdev, sector,
-					    r->count, r->buf + (r->first << SECTOR_SHIFT));
-		if (!ret)
-			copy_bio_data(r, true);
-		goto out;
-	}
-	ret = write_on_spare(r, e, sector, flags, lost);
-out:
-	mutex_unlock(&rc->move_lock);
+	part_lost(r, e, lost);
+	if (any_lost(lost, r->first, r->count))
+		return -EIO;
+	ret = remap_sync_io(r->rc, REQ_OP_READ, r->rc->spare_dev->bdev, sector,
+			    r->count, r->buf + (r->first << SECTOR_SHIFT));
+	if (!ret)
+		copy_bio_data(r, true);
 	return ret;
 }
 
 /*
- * Counts the part in flight like a bio in map(), so that a move of the
- * block that starts meanwhile waits for the I/O the caller does next, and
- * tells whether the block is on the main device. The caller leaves the
- * bank when its I/O is done, whatever the answer.
+ * A write to sectors that are not lost changes no metadata. One to lost
+ * sectors heals them: lost_lock serializes heals, the only changes to a
+ * settled block's lost sectors (a block's are set only while it is
+ * MOVING), so the bitmap read under it is the one write_heal() replaces.
  */
-static bool enter_if_on_main(struct block_redo *r)
+static int write_to_spare(struct block_redo *r, struct remap_entry *e,
+			  sector_t sector)
 {
-	struct remap_io *io = dm_per_bio_data(r->bio, sizeof(*io));
-	bool on_main;
-	u32 spare;
+	DECLARE_BITMAP(lost, DM_REMAP_MAX_SECTORS_PER_BLOCK);
+	struct remap_c *rc = r->rc;
+	u32 flags;
+	int ret;
 
-	/* counted and checked in one RCU section, as map() does */
+	part_lost(r, e, lost);
+	if (!any_lost(lost, r->first, r->count))
+		return write_heal(r, e, sector, 0, NULL);
+	mutex_lock(&rc->lost_lock);
 	rcu_read_lock();
-	remap_enter_bank(r->rc, io, block_to_sector(r->rc, r->block));
-	on_main = block_place(r->rc, r->block, &spare) == PLACE_MAIN;
+	remap_table_get_lost(&rc->table, e, &flags, lost);
 	rcu_read_unlock();
-	return on_main;
+	ret = write_heal(r, e, sector, flags, lost);
+	mutex_unlock(&rc->lost_lock);
+	return ret;
+}
+
+/*
+ * The part's block is remapped: its data is on the spare. A write there
+ * makes its lost sectors good again, once the data is durable. -EAGAIN: the
+ * block is moving or left the spare meanwhile. Counted in flight from
+ * before the look-up until the I/O and any commit are done, so a move of
+ * the block (unremap) waits for them, and no lock that moves take is held
+ * across the I/O.
+ */
+static int redo_on_spare(struct block_redo *r, bool write)
+{
+	struct remap_c *rc = r->rc;
+	struct remap_entry *e;
+	sector_t sector;
+	u32 spare;
+	int ret;
+
+	switch (enter_and_place(r, &spare)) {
+	case PLACE_SPARE:
+		/* settled and counted: the entry stays while we are */
+		e = entry_of(r);
+		sector = rc->pool_offset + block_to_sector(rc, spare) + r->first;
+		ret = write ? write_to_spare(r, e, sector) :
+			      read_on_spare(r, e, sector);
+		break;
+	case PLACE_UNCERTAIN:
+		ret = -EIO;
+		break;
+	default:
+		ret = -EAGAIN;	/* moving, or back on main */
+	}
+	leave_bank(r);
+	return ret;
 }
 
 /*
@@ -464,11 +511,12 @@ static bool enter_if_on_main(struct block_redo *r)
 static blk_status_t retry_main_write(struct block_redo *r)
 {
 	blk_status_t status = BLK_STS_AGAIN;
+	u32 spare;
 
-	if (enter_if_on_main(r))
+	if (enter_and_place(r, &spare) == PLACE_MAIN)
 		status = main_io(r, REQ_OP_WRITE, r->first, r->count) ?
 			 BLK_STS_IOERR : BLK_STS_OK;
-	remap_leave_bank(r->rc, dm_per_bio_data(r->bio, sizeof(struct remap_io)));
+	leave_bank(r);
 	return status;
 }
 
@@ -542,10 +590,39 @@ static blk_status_t redo_block(struct block_redo *r, bool one_block)
 				return ret;
 			continue;
 		}
-		ret = redo_on_spare(r, spare, write);
+		ret = redo_on_spare(r, write);
 		if (ret != -EAGAIN)
 			return errno_to_blk_status(ret);
 	}
+}
+
+/* Discards the part where its block is; -EAGAIN if it is moving. */
+static int discard_where(struct block_redo *r)
+{
+	struct remap_c *rc = r->rc;
+	u32 spare;
+	int ret;
+
+	switch (enter_and_place(r, &spare)) {
+	case PLACE_MAIN:
+		ret = blkdev_issue_discard(rc->main_dev->bdev,
+					   block_to_sector(rc, r->block) + r->first,
+					   r->count, GFP_NOIO);
+		break;
+	case PLACE_SPARE:
+		ret = rc->spare_discards ?
+		      blkdev_issue_discard(rc->spare_dev->bdev,
+					   rc->pool_offset + block_to_sector(rc, spare) +
+					   r->first, r->count, GFP_NOIO) : 0;
+		break;
+	case PLACE_UNCERTAIN:
+		ret = -EIO;
+		break;
+	default:
+		ret = -EAGAIN;
+	}
+	leave_bank(r);
+	return ret;
 }
 
 /*
@@ -553,46 +630,16 @@ static blk_status_t redo_block(struct block_redo *r, bool one_block)
  * reaches the worker when it was held by a move and its block gained lost
  * sectors meanwhile, so that it needs a cut that only map() may make. It
  * carries no data and changes no lost sector (they still read as errors).
- * A block on the spare stays there under move_lock, so the discard never
- * hits a spare block that was given to another block meanwhile.
+ * Counted in flight while it runs (discard_where()), so a move of the block
+ * waits for it: it never hits a spare block given to another block.
  */
 static blk_status_t discard_block(struct block_redo *r)
 {
-	struct remap_c *rc = r->rc;
-	struct remap_io *io = dm_per_bio_data(r->bio, sizeof(*io));
-	u32 spare, now;
-	int place, ret;
+	int ret;
 
-	for (;;) {
-		place = block_place(rc, r->block, &spare);
-		if (place == PLACE_MOVING) {
-			remap_wait_block(rc, r->block);
-			continue;
-		}
-		if (place == PLACE_UNCERTAIN)
-			return BLK_STS_IOERR;
-		if (place == PLACE_MAIN) {
-			ret = -EAGAIN;
-			if (enter_if_on_main(r))
-				ret = blkdev_issue_discard(rc->main_dev->bdev,
-							   block_to_sector(rc, r->block) + r->first,
-							   r->count, GFP_NOIO);
-			remap_leave_bank(rc, io);
-			if (ret != -EAGAIN)
-				return errno_to_blk_status(ret);
-			continue;
-		}
-		mutex_lock(&rc->move_lock);
-		ret = -EAGAIN;
-		if (block_place(rc, r->block, &now) == PLACE_SPARE && now == spare)
-			ret = rc->spare_discards ?
-			      blkdev_issue_discard(rc->spare_dev->bdev,
-						   rc->pool_offset + block_to_sector(rc, spare) +
-						   r->first, r->count, GFP_NOIO) : 0;
-		mutex_unlock(&rc->move_lock);
-		if (ret != -EAGAIN)
-			return errno_to_blk_status(ret);
-	}
+	while ((ret = discard_where(r)) == -EAGAIN)
+		remap_wait_block(r->rc, r->block);
+	return errno_to_blk_status(ret);
 }
 
 /*
@@ -792,6 +839,7 @@ int remap_errors_init(struct remap_c *rc)
 	spin_lock_init(&rc->failed_lock);
 	bio_list_init(&rc->failed);
 	mutex_init(&rc->probe_lock);
+	mutex_init(&rc->lost_lock);
 	rc->probe_buf = kmalloc(bdev_logical_block_size(rc->main_dev->bdev),
 				GFP_KERNEL);
 	if (!rc->probe_buf)

@@ -111,6 +111,7 @@ static void drain_batch(struct move_batch *b)
 void remap_move_init(struct remap_c *rc, remap_release_fn release)
 {
 	mutex_init(&rc->move_lock);
+	mutex_init(&rc->batch_lock);
 	init_waitqueue_head(&rc->move_wait);
 	spin_lock_init(&rc->held_lock);
 	INIT_LIST_HEAD(&rc->moves);
@@ -382,19 +383,16 @@ void remap_wait_block(struct remap_c *rc, u64 block)
 }
 
 /*
- * Waits for the move that has @block. A batch that has marked nothing yet
- * waits without move_lock, so that other moves mark meanwhile: it holds
- * nothing another move could wait for. One that has marked blocks keeps
- * move_lock: two batches that released it could each wait for a block the
- * other marked. The move it waits for is past its marking (move_lock was
- * ours) and ends without move_lock.
+ * Waits for the move that has @block, without move_lock, so that other
+ * moves mark meanwhile. A batch may have marked blocks already: batches of
+ * more blocks than one mark under batch_lock (lock_marking()), so no other
+ * batch that marked blocks waits at the same time, and the moves of one
+ * block wait only while they have marked nothing. So no two waiters each
+ * wait for a block the other marked. The move waited for is past its marking
+ * (move_lock was ours) and ends without move_lock or batch_lock.
  */
 static void wait_for_move(struct move_batch *b, u64 block)
 {
-	if (b->n) {
-		remap_wait_block(b->rc, block);
-		return;
-	}
 	mutex_unlock(&b->rc->move_lock);
 	remap_wait_block(b->rc, block);
 	mutex_lock(&b->rc->move_lock);
@@ -428,6 +426,25 @@ static struct remap_entry *lookup_settled(struct move_batch *b, u64 block,
 		}
 		wait_for_move(b, block);
 	}
+}
+
+/*
+ * Marking takes move_lock. A batch of more blocks than one may wait for a
+ * block while it has marked others (wait_for_move()): such batches also
+ * take batch_lock, so that no two of them wait at once.
+ */
+static void lock_marking(struct remap_c *rc, unsigned int n)
+{
+	if (n > 1)
+		mutex_lock(&rc->batch_lock);
+	mutex_lock(&rc->move_lock);
+}
+
+static void unlock_marking(struct remap_c *rc, unsigned int n)
+{
+	mutex_unlock(&rc->move_lock);
+	if (n > 1)
+		mutex_unlock(&rc->batch_lock);
 }
 
 static void add_move(struct remap_c *rc, struct remap_move *m)
@@ -491,9 +508,9 @@ int remap_move_to_spare(struct remap_c *rc, const u64 *blocks, unsigned int n,
 		return -ENOMEM;
 	r = reserve_entries(b, n);
 	if (!r) {
-		mutex_lock(&rc->move_lock);
+		lock_marking(rc, n);
 		r = prepare_to_spare(b, blocks, n, spares);
-		mutex_unlock(&rc->move_lock);
+		unlock_marking(rc, n);
 		if (!r && b->n)
 			drain_batch(b);
 	}
@@ -547,9 +564,10 @@ static int prepare_to_main(struct move_batch *b, const u64 *blocks,
 		if (READ_ONCE(e->flags) & REMAP_F_LOST)
 			return -EBUSY;	/* main would get no data for them */
 		/*
-		 * A settled block's lost sectors change only under move_lock,
-		 * held here (a moving block's, by its move, which
-		 * lookup_settled() waited for), so a block without the flag
+		 * A settled block's lost sectors are only healed (under
+		 * lost_lock; a heal erases a bitmap before its flag), and a
+		 * moving block's change only by its move, which
+		 * lookup_settled() waited for: so a block without the flag
 		 * has no bitmap either. The bitmaps are keyed by block, not
 		 * by entry: one left behind would mark the block's sectors
 		 * lost again at its next remap.
@@ -584,9 +602,9 @@ int remap_move_to_main(struct remap_c *rc, const u64 *blocks, unsigned int n)
 
 	if (!b)
 		return -ENOMEM;
-	mutex_lock(&rc->move_lock);
+	lock_marking(rc, n);
 	r = prepare_to_main(b, blocks, n);
-	mutex_unlock(&rc->move_lock);
+	unlock_marking(rc, n);
 	if (!r && b->n)
 		drain_batch(b);
 	if (!r && b->n)
