@@ -24,6 +24,8 @@ int remap_inflight_init(struct remap_inflight *f)
 	memset(f->bank, 0, sizeof(f->bank));
 	spin_lock_init(&f->claim_lock);
 	bitmap_zero(f->draining, REMAP_INFLIGHT_BUCKETS);
+	f->flips = 0;
+	memset(f->drained, 0, sizeof(f->drained));
 	init_waitqueue_head(&f->claim_wait);
 	return 0;
 }
@@ -51,10 +53,12 @@ static unsigned long bank_sum(struct remap_inflight *f, unsigned int bucket,
 }
 
 /*
- * Is every bio that entered the bank gone? The counters only grow. Exits
- * are summed before entries, with a full barrier in between: a bio whose
- * exit the first sum saw has its entry seen by the second, so the
- * difference never undercounts the bios still in.
+ * Is every bio that entered the bank gone? Called on a retired bank after
+ * a grace period: every entry into it is then complete and visible, and
+ * none comes any more (see remap_inflight_drain()), so the entries summed
+ * are final. Exits are summed first, with a full barrier before the
+ * entries: an exit seen has its entry seen, so a sum never reads a bio as
+ * gone before it came; an exit not seen yet only makes us wait longer.
  */
 static bool bank_empty(struct remap_inflight *f, unsigned int bucket,
 		       unsigned int bank)
@@ -84,26 +88,40 @@ bool remap_inflight_busy(struct remap_inflight *f)
 	return entered != left;
 }
 
-/* Takes all of @d's buckets, or none if another drain has one of them. */
-static bool try_claim(struct remap_inflight *f, struct remap_drain *d)
+enum claim { CLAIM_DONE, CLAIM_TAKEN, CLAIM_BUSY };
+
+/*
+ * Takes @bucket for a drain (numbering the drain in *@seq at its first
+ * bucket): CLAIM_DONE if a drain numbered after @seen has drained it
+ * already, CLAIM_BUSY if another drain has it now.
+ */
+static enum claim claim_bucket(struct remap_inflight *f, unsigned int bucket,
+			       unsigned long seen, unsigned long *seq)
 {
-	bool free;
+	enum claim c = CLAIM_BUSY;
 
 	spin_lock(&f->claim_lock);
-	free = !bitmap_intersects(f->draining, d->buckets,
-				  REMAP_INFLIGHT_BUCKETS);
-	if (free)
-		bitmap_or(f->draining, f->draining, d->buckets,
-			  REMAP_INFLIGHT_BUCKETS);
+	if ((long)(f->drained[bucket] - seen) > 0) {
+		c = CLAIM_DONE;
+	} else if (!test_bit(bucket, f->draining)) {
+		__set_bit(bucket, f->draining);
+		if (!*seq)
+			*seq = ++f->flips;
+		c = CLAIM_TAKEN;
+	}
 	spin_unlock(&f->claim_lock);
-	return free;
+	return c;
 }
 
-static void release_claim(struct remap_inflight *f, struct remap_drain *d)
+static void release_claim(struct remap_inflight *f, unsigned long *taken,
+			  unsigned long seq)
 {
+	unsigned int b;
+
 	spin_lock(&f->claim_lock);
-	bitmap_andnot(f->draining, f->draining, d->buckets,
-		      REMAP_INFLIGHT_BUCKETS);
+	for_each_set_bit(b, taken, REMAP_INFLIGHT_BUCKETS)
+		f->drained[b] = seq;
+	bitmap_andnot(f->draining, f->draining, taken, REMAP_INFLIGHT_BUCKETS);
 	spin_unlock(&f->claim_lock);
 	wake_up_all(&f->claim_wait);
 }
@@ -112,21 +130,17 @@ static void release_claim(struct remap_inflight *f, struct remap_drain *d)
  * Only the holder of a bucket's claim writes its bank: the plain reads
  * here and in wait_old_banks() see its own store.
  */
-static void flip_buckets(struct remap_inflight *f, struct remap_drain *d)
+static void flip_bucket(struct remap_inflight *f, unsigned int b)
 {
-	unsigned int b;
-
-	for_each_set_bit(b, d->buckets, REMAP_INFLIGHT_BUCKETS) {
-		/* a bio that reads the new bank sees the caller's table changes */
-		smp_store_release(&f->bank[b], !f->bank[b]);
-	}
+	/* a bio that reads the new bank sees the caller's table changes */
+	smp_store_release(&f->bank[b], !f->bank[b]);
 }
 
-static void wait_old_banks(struct remap_inflight *f, struct remap_drain *d)
+static void wait_old_banks(struct remap_inflight *f, unsigned long *taken)
 {
 	unsigned int b, delay = 50;
 
-	for_each_set_bit(b, d->buckets, REMAP_INFLIGHT_BUCKETS) {
+	for_each_set_bit(b, taken, REMAP_INFLIGHT_BUCKETS) {
 		while (!bank_empty(f, b, !f->bank[b])) {
 			usleep_range(delay, 2 * delay);
 			/* a bio stuck in error handling may take seconds */
@@ -149,22 +163,54 @@ static void wait_old_banks(struct remap_inflight *f, struct remap_drain *d)
  *   period has ended, its entry is counted and visible, so the wait below
  *   covers it, and no bio enters the old bank any more (each entry reads
  *   the bank afresh).
- * - Two drains of one bucket never overlap: a drain claims its buckets
- *   before the flip and gives them back only once their old banks are
- *   empty. So when a bucket flips, its other bank, which becomes current,
- *   is empty and has been since the last drain's grace period; every bio
+ * - Two drains of one bucket never overlap: a drain claims a bucket
+ *   before its flip and gives it back only once its old bank is empty.
+ *   So when a bucket flips, its other bank, which becomes current, is
+ *   empty and has been since the last drain's grace period; every bio
  *   that may have missed the table change is in the bank being retired.
  *   Flipping again while the old bank still held bios would let new bios
  *   enter it, and a drain could then miss bios of the bank it did not
  *   wait for, or wait for ever for a bank that keeps filling.
+ *
+ * Drains share: a drain of a bucket that began (took its number, under
+ * claim_lock) after the caller took @seen, under the same lock after its
+ * table changes, flipped the bucket after those changes, and once it has
+ * ended it has waited for every bio that may have missed them. So a
+ * bucket that such a drain did needs no drain of its own. Moves that
+ * arrive while a drain of their bucket runs wait for it to end, and then
+ * one more drain does them all: a burst of moves in one region costs two
+ * grace periods, not one each.
+ *
+ * A drain takes its buckets one by one, in ascending order, and holds
+ * those it took while it waits for the next: so a drain of many buckets
+ * is not starved by drains of one that keep some bucket of it busy, and
+ * as a drain waits only for bios and for buckets above those it holds,
+ * no drains wait for each other in a cycle.
  */
 void remap_inflight_drain(struct remap_inflight *f, struct remap_drain *d)
 {
-	if (bitmap_empty(d->buckets, REMAP_INFLIGHT_BUCKETS))
-		return;
-	wait_event(f->claim_wait, try_claim(f, d));
-	flip_buckets(f, d);
+	DECLARE_BITMAP(taken, REMAP_INFLIGHT_BUCKETS);
+	unsigned long seen, seq = 0;
+	unsigned int b;
+	enum claim c;
+
+	/* after the caller's table changes: see "Drains share" above */
+	spin_lock(&f->claim_lock);
+	seen = f->flips;
+	spin_unlock(&f->claim_lock);
+	bitmap_zero(taken, REMAP_INFLIGHT_BUCKETS);
+	for_each_set_bit(b, d->buckets, REMAP_INFLIGHT_BUCKETS) {
+		/* a bio of a bucket may wait seconds in error handling */
+		wait_event_idle(f->claim_wait,
+				(c = claim_bucket(f, b, seen, &seq)) != CLAIM_BUSY);
+		if (c == CLAIM_TAKEN) {
+			__set_bit(b, taken);
+			flip_bucket(f, b);
+		}
+	}
+	if (!seq)
+		return;		/* other drains did every bucket */
 	synchronize_rcu_expedited();
-	wait_old_banks(f, d);
-	release_claim(f, d);
+	wait_old_banks(f, taken);
+	release_claim(f, taken, seq);
 }

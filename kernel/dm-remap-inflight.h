@@ -38,8 +38,11 @@ struct remap_inflight_cpu {
 struct remap_inflight {
 	struct remap_inflight_cpu __percpu *cpu;
 	u8 bank[REMAP_INFLIGHT_BUCKETS];	/* bank new bios count in */
-	spinlock_t claim_lock;			/* protects draining */
+	spinlock_t claim_lock;			/* protects the three below */
 	DECLARE_BITMAP(draining, REMAP_INFLIGHT_BUCKETS);
+	unsigned long flips;			/* drains begun, numbering them */
+	/* number of the last drain of each bucket that ended */
+	unsigned long drained[REMAP_INFLIGHT_BUCKETS];
 	wait_queue_head_t claim_wait;		/* woken when a drain ends */
 };
 

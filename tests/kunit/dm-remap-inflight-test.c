@@ -235,6 +235,45 @@ static void inflight_flips_serialize(struct kunit *test)
 	remap_inflight_exit(f);
 }
 
+/*
+ * Drains share: two drains of a bucket that arrive while a first drain of
+ * it runs wait for it, then one more drain (one flip) does both, and it
+ * waits for the bio that came after the first flip.
+ */
+static void inflight_drains_share(struct kunit *test)
+{
+	struct remap_inflight *f = new_inflight(test);
+	struct remap_inflight_ref first = {}, second = {};
+	struct drain_job one, two, three;
+
+	enter(f, &first, SECTOR_A);
+	start_drain(test, &one, f, SECTOR_A);
+	KUNIT_EXPECT_TRUE(test, flipped_from(f, BUCKET_A, 0));
+	enter(f, &second, SECTOR_A);
+	start_drain(test, &two, f, SECTOR_A);
+	start_drain(test, &three, f, COLLIDES);
+	KUNIT_EXPECT_TRUE(test, still_waiting(&two));
+	KUNIT_EXPECT_TRUE(test, still_waiting(&three));
+
+	remap_inflight_leave(f, &first);
+	KUNIT_EXPECT_TRUE(test, ended(&one));
+	KUNIT_EXPECT_TRUE(test, flipped_from(f, BUCKET_A, 1));
+	KUNIT_EXPECT_TRUE_MSG(test, still_waiting(&two),
+			      "a drain missed the bio after the first flip");
+	KUNIT_EXPECT_TRUE_MSG(test, still_waiting(&three),
+			      "a drain missed the bio after the first flip");
+	remap_inflight_leave(f, &second);
+	KUNIT_EXPECT_TRUE(test, ended(&two));
+	KUNIT_EXPECT_TRUE(test, ended(&three));
+	KUNIT_EXPECT_EQ_MSG(test, f->flips, 2UL,
+			    "the two later drains did not share one");
+	KUNIT_EXPECT_EQ(test, f->bank[BUCKET_A], 0);
+	wait_for_completion(&one.done);
+	wait_for_completion(&two.done);
+	wait_for_completion(&three.done);
+	remap_inflight_exit(f);
+}
+
 /* One drain of several buckets waits for each of them. */
 static void inflight_batch_waits_every_bucket(struct kunit *test)
 {
@@ -266,6 +305,7 @@ static struct kunit_case inflight_cases[] = {
 	KUNIT_CASE(inflight_drain_waits_old_bank),
 	KUNIT_CASE(inflight_collision_waited),
 	KUNIT_CASE(inflight_flips_serialize),
+	KUNIT_CASE(inflight_drains_share),
 	KUNIT_CASE(inflight_batch_waits_every_bucket),
 	{}
 };
