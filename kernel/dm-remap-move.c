@@ -35,6 +35,7 @@ struct move_batch {
 	bool uncertain;			/* staged, and the commit failed */
 	unsigned int n;
 	unsigned int reserved;		/* moves with an entry allocated */
+	unsigned int waits;		/* times move_lock was dropped to wait */
 	atomic_t copies_left;
 	int copy_error;
 	struct completion copied;
@@ -393,6 +394,7 @@ void remap_wait_block(struct remap_c *rc, u64 block)
  */
 static void wait_for_move(struct move_batch *b, u64 block)
 {
+	b->waits++;
 	mutex_unlock(&b->rc->move_lock);
 	remap_wait_block(b->rc, block);
 	mutex_lock(&b->rc->move_lock);
@@ -456,7 +458,10 @@ static void add_move(struct remap_c *rc, struct remap_move *m)
 
 /*
  * Marks each block of the batch with an entry reserve_entries() allocated,
- * or finds it remapped already. Allocates only spare blocks (a bitmap).
+ * or finds it remapped already. Under move_lock it allocates spare blocks
+ * (a bitmap) and, if the hash must grow, its array with GFP_NOIO, which
+ * waits for no I/O; without that memory the insert fails (see
+ * remap_hash_insert()).
  */
 static int prepare_to_spare(struct move_batch *b, const u64 *blocks,
 			    unsigned int n, u32 *spares)
@@ -464,12 +469,21 @@ static int prepare_to_spare(struct move_batch *b, const u64 *blocks,
 	struct remap_c *rc = b->rc;
 	struct remap_entry *e;
 	struct remap_move *m;
-	unsigned int i;
+	unsigned int i, waits;
 	bool ours;
 	int r = 0;
 
+restart:
 	for (i = 0; !r && i < n; i++) {
+		waits = b->waits;
 		e = lookup_settled(b, blocks[i], &ours);
+		/*
+		 * If move_lock was dropped, a block found remapped before may
+		 * have been unremapped since: look at them all again (those
+		 * marked here are found as ours).
+		 */
+		if (b->waits != waits && i)
+			goto restart;
 		if (e) {
 			spares[i] = e->spare;
 			continue;

@@ -12,6 +12,11 @@
 # holds no lock that single moves need: with `remap 300` copying from a
 # slow region of main (3 s) and `remap 1000 300` waiting for it, `remap
 # 1500` returns while block 300 is still moving.
+# (d) A batch that waited reads again what it found before: with block
+# 2000 remapped and `remap 2000 310` waiting for a slow move of block 310,
+# `unremap 2000` takes block 2000 back to main meanwhile; the batch, once
+# it succeeds, has block 2000 remapped again (not reported on a spare
+# block it no longer has).
 # Prints the remaps' times as figures (figures.txt).
 # timeout: 300
 source "$(dirname "$0")/../lib.sh"
@@ -127,3 +132,23 @@ echo "remap of a block while a batch waits for a 3 s move: $ms ms" |
 wait "$slow_move" || die "the remap of block 300 failed"
 wait "$batch" || die "the remap of blocks 1000 and 300 failed"
 assert_eq 3 "$(remap_status r1 remapped)" "r1 remapped at the end"
+
+log "(d) a batch waits for a slow move; a block it found remapped is unremapped meanwhile"
+dmsetup message r1 0 remap 2000 >/dev/null
+dmsetup message r1 0 remap 310 >/dev/null &
+slow_move=$!
+wait_moving 310
+reply=/tmp/dmremap-$SCENARIO_NAME-reply
+at_cleanup "rm -f $reply"
+dmsetup message r1 0 remap 2000 310 >"$reply" &
+batch=$!
+sleep 1 # the batch finds block 2000 remapped, then waits for block 310
+dmsetup message r1 0 unremap 2000 >/dev/null
+[[ $(dmsetup message r1 0 list 310 1) == "310 "*M* ]] ||
+	die "block 310's move ended before the unremap: nothing tested"
+wait "$slow_move" || die "the remap of block 310 failed"
+wait "$batch" || die "the remap of blocks 2000 and 310 failed"
+listed=$(dmsetup message r1 0 list 2000 1)
+[[ $listed == "2000 "* ]] ||
+	die "'remap 2000 310' succeeded, but block 2000 is not remapped (list: '$listed')"
+assert_contains "$(<"$reply")" "${listed% *}" "the batch's reply for block 2000"
