@@ -237,7 +237,9 @@ static void grow_slots(struct work_struct *work)
 	if (!new)
 		return;		/* the next insert that needs room retries */
 	mutex_lock(h->lock);
-	if (needs_room(h) && size > h->live + h->live / 8) {
+	/* a resize meanwhile may have made the array larger than this one */
+	if (needs_room(h) && size > h->live + h->live / 8 &&
+	    size >= slots_of(h)->size) {
 		replace_slots(h, new);
 		new = NULL;
 	}

@@ -89,6 +89,7 @@ int remap_table_init(struct remap_table *t, u64 nr_blocks)
 			      sizeof(unsigned long), GFP_KERNEL);
 	if (!t->regions)
 		return -ENOMEM;
+	mutex_init(&t->lock);
 	t->reserve = mempool_create_slab_pool(REMAP_ENTRY_RESERVE,
 					      remap_entry_cache);
 	INIT_WORK(&t->refill, refill_reserve);
@@ -100,7 +101,6 @@ int remap_table_init(struct remap_table *t, u64 nr_blocks)
 		t->regions = NULL;
 		return r;
 	}
-	mutex_init(&t->lock);
 	xa_init(&t->lost);
 	atomic64_set(&t->lost_sectors, 0);
 	return 0;
