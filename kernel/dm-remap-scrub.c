@@ -11,6 +11,7 @@
 #include <linux/workqueue.h>
 
 #include "dm-remap-core.h"
+#include "dm-remap-tunables.h"
 
 #define DM_MSG_PREFIX "remap"
 
@@ -220,9 +221,10 @@ void remap_scrub_resume(struct remap_c *rc)
 static int scrub_start(struct remap_scrub *s, unsigned int argc, char **argv)
 {
 	unsigned int rate = SCRUB_DEFAULT_RATE;
+	bool bad_rate = argc == 3 &&
+			(remap_parse_number(argv[2], SCRUB_MAX_RATE, &rate) || !rate);
 
-	if (argc > 3 || (argc == 3 && (kstrtouint(argv[2], 10, &rate) ||
-				       !rate || rate > SCRUB_MAX_RATE))) {
+	if (argc > 3 || bad_rate) {
 		DMERR("scrub start takes an optional rate in MiB/s, 1 to %u",
 		      SCRUB_MAX_RATE);
 		return -EINVAL;

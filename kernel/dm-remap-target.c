@@ -7,12 +7,12 @@
  * suspend/resume life cycle.
  */
 #include <linux/blkdev.h>
-#include <linux/ctype.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 
 #include "dm-remap-core.h"
 #include "dm-remap-range.h"
+#include "dm-remap-tunables.h"
 
 #define DM_MSG_PREFIX "remap"
 
@@ -385,7 +385,7 @@ static void remap_postsuspend(struct dm_target *ti)
  */
 
 struct remap_args {
-	u32 block_size;
+	unsigned int block_size;
 	bool auto_remap;
 	unsigned int read_retries;
 };
@@ -398,10 +398,7 @@ struct remap_args {
 static int read_uint_arg(struct dm_arg_set *as, unsigned int max,
 			 unsigned int *value, char **error, char *message)
 {
-	const char *arg = dm_shift_arg(as);
-
-	if (!arg || !isdigit(*arg) || kstrtouint(arg, 10, value) ||
-	    *value > max) {
+	if (remap_parse_number(dm_shift_arg(as), max, value)) {
 		*error = message;
 		return -EINVAL;
 	}
@@ -429,7 +426,8 @@ static int parse_features(struct dm_arg_set *as, struct remap_args *args,
 			args->auto_remap = false;
 		} else if (!strcasecmp(name, "block_size") && argc) {
 			argc--;
-			if (kstrtou32(dm_shift_arg(as), 10, &args->block_size)) {
+			if (remap_parse_number(dm_shift_arg(as), U32_MAX,
+					       &args->block_size)) {
 				*error = "Invalid block_size: not a number";
 				return -EINVAL;
 			}

@@ -6,6 +6,7 @@
  * end in one newline (`echo 5 > .../read_retries`); names and words are
  * case-insensitive.
  */
+#include <linux/ctype.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 
@@ -15,12 +16,22 @@
 /* Longest value word accepted, plus its newline and terminator. */
 #define TUNABLE_WORD_MAX	8
 
-static int parse_read_retries(const char *value, unsigned int *v)
+/*
+ * A decimal number of at most @max, digits only: kstrtouint() alone would
+ * also take a leading '+'. One trailing newline is taken (sysfs writes
+ * end in one). Every number of the table line, the messages and sysfs is
+ * read here, so that all take the same spellings.
+ */
+int remap_parse_number(const char *s, unsigned int max, unsigned int *v)
 {
-	/* kstrtouint() takes one trailing newline itself */
-	if (kstrtouint(value, 10, v) || *v > REMAP_MAX_READ_RETRIES)
+	if (!s || !isdigit(*s) || kstrtouint(s, 10, v) || *v > max)
 		return -EINVAL;
 	return 0;
+}
+
+static int parse_read_retries(const char *value, unsigned int *v)
+{
+	return remap_parse_number(value, REMAP_MAX_READ_RETRIES, v);
 }
 
 /*

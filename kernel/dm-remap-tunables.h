@@ -29,6 +29,7 @@ struct remap_tunable_setting {
 	unsigned int value;
 };
 
+int remap_parse_number(const char *s, unsigned int max, unsigned int *v);
 const struct remap_tunable *remap_tunable_find(const char *name);
 int remap_tunable_parse(const char *name, const char *value,
 			struct remap_tunable_setting *s);

@@ -32,6 +32,7 @@ static const struct tunable_case cases[] = {
 	{ "read_retries", "0x10", -EINVAL },
 	{ "read_retries", "5\n\n", -EINVAL },
 	{ "read_retries", "on", -EINVAL },
+	{ "read_retries", "+5", -EINVAL },	/* digits only, as the table line */
 	/* auto_remap: on/off and the whole words of a kernel boolean */
 	{ "auto_remap", "on", 0, 1 },
 	{ "auto_remap", "off", 0, 0 },
@@ -92,6 +93,25 @@ static void tunable_parses(struct kunit *test)
 }
 
 /* The value lands in the instance's tunable, as the error path reads it. */
+/* The number reader of the table line, scrub start and the tunables. */
+static void tunable_numbers(struct kunit *test)
+{
+	unsigned int v = 7;
+
+	KUNIT_EXPECT_EQ(test, remap_parse_number("4096", U32_MAX, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 4096U);
+	KUNIT_EXPECT_EQ(test, remap_parse_number("10\n", 10, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 10U);
+	KUNIT_EXPECT_EQ(test, remap_parse_number("4294967295", U32_MAX, &v), 0);
+	KUNIT_EXPECT_EQ(test, remap_parse_number("4294967296", U32_MAX, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, remap_parse_number("11", 10, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, remap_parse_number("+4096", U32_MAX, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, remap_parse_number("-1", U32_MAX, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, remap_parse_number(" 1", U32_MAX, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, remap_parse_number("", U32_MAX, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, remap_parse_number(NULL, U32_MAX, &v), -EINVAL);
+}
+
 static void tunable_applies(struct kunit *test)
 {
 	struct remap_c *rc = kunit_kzalloc(test, sizeof(*rc), GFP_KERNEL);
@@ -111,6 +131,7 @@ static void tunable_applies(struct kunit *test)
 
 static struct kunit_case tunables_cases[] = {
 	KUNIT_CASE_PARAM(tunable_parses, tunable_gen_params),
+	KUNIT_CASE(tunable_numbers),
 	KUNIT_CASE(tunable_applies),
 	{}
 };

@@ -31,6 +31,7 @@ expect_refused "Invalid block_size: must be a power of two" "0 $size remap $main
 expect_refused "Invalid block_size: must be a power of two" "0 $size remap $main $spare 2 block_size 256"
 expect_refused "Invalid block_size: must be a power of two" "0 $size remap $main $spare 2 block_size 131072"
 expect_refused "Invalid block_size: not a number" "0 $size remap $main $spare 2 block_size 4k"
+expect_refused "Invalid block_size: not a number" "0 $size remap $main $spare 2 block_size +4096"
 expect_refused "Invalid read_retries" "0 $size remap $main $spare 2 read_retries 17"
 expect_refused "Invalid read_retries" "0 $size remap $main $spare 2 read_retries x"
 # numbers past 2^32 are refused, not taken modulo 2^32 (4294967297 as 1)

@@ -42,6 +42,9 @@ expect_rejected "set takes" set read_retries
 expect_rejected "set read_retries" set read_retries 17
 expect_rejected "set auto_remap" set auto_remap maybe
 expect_rejected "set: unknown tunable" set colour blue
+for rate in 0 10001 +5 5x; do
+	expect_rejected "scrub start takes an optional rate" scrub start "$rate"
+done
 # a batch is all or nothing
 expect_rejected "beyond the device" remap 10 11 "$blocks"
 assert_eq "" "$(dmsetup message r0 0 list 10 2)" "nothing of the failed batch remapped"
@@ -77,7 +80,7 @@ try_both() {
 	assert_eq "$want" "$by_msg" "set $name '$value' by message"
 	assert_eq "$want" "$by_sysfs" "$name '$value' written to sysfs"
 }
-for t in 0:0 16:16 7:7 +3:3 17:refused 5x:refused 0x10:refused \
+for t in 0:0 16:16 7:7 +3:refused 17:refused 5x:refused 0x10:refused \
 	4294967312:refused on:refused; do
 	try_both read_retries "${t%%:*}" 2 "${t#*:}"
 done

@@ -306,8 +306,10 @@ def dm_split(s):
 
 
 def kstrtou(s, bits, plus=True):
-    """kstrto*(s, 10): an optional '+', decimal digits, an optional final
-    newline, no overflow. None if invalid."""
+    """kstrto*(s, 10): an optional '+' (plus=False: remap_parse_number(),
+    which the table line, set, scrub start and sysfs use: digits only),
+    decimal digits, an optional final newline, no overflow. None if
+    invalid."""
     m = re.fullmatch(rb"(\+?)([0-9]+)\n?" if plus else rb"()([0-9]+)\n?", s)
     if not m:
         return None
@@ -523,7 +525,7 @@ class Fuzz:
                 if name == b"no_auto_remap":
                     cfg["auto"] = False
                 elif name == b"block_size" and n:
-                    v = kstrtou(feats[i], 32)
+                    v = kstrtou(feats[i], 32, plus=False)
                     i, n = i + 1, n - 1
                     if v is None:
                         return "refuse", "Invalid block_size: not a number"
@@ -872,7 +874,7 @@ class Fuzz:
                 return "refuse", "set takes"
             name, val = args[0].lower(), args[1]
             if name == b"read_retries":
-                v = kstrtou(val, 32)
+                v = kstrtou(val, 32, plus=False)
                 if v is None or v > 16:
                     return "refuse", "set read_retries"
                 return "accept", "set", ("rr", v)
@@ -888,7 +890,7 @@ class Fuzz:
             sub = args[0].lower() if args else b""
             if sub == b"start":
                 if len(args) == 2:
-                    v = kstrtou(args[1], 32)
+                    v = kstrtou(args[1], 32, plus=False)
                     if v is None or not 1 <= v <= 10000:
                         return "refuse", "scrub start takes an optional rate"
                 return "accept", "scrub-start", None
@@ -1050,7 +1052,7 @@ class Fuzz:
             elif len(val) > 4096:
                 want = ("any", 0)
             elif f == "read_retries":
-                v = kstrtou(stored, 32)
+                v = kstrtou(stored, 32, plus=False)
                 want = ("refuse", errno.EINVAL) if v is None or v > 16 else ("set", b"%d\n" % v)
             else:
                 on = switch_word(stored)
