@@ -22,10 +22,17 @@
 
 #define REMAP_DEFAULT_READ_RETRIES	2U
 #define REMAP_MAX_READ_RETRIES		16U
-/* Failed bios handled at once: concurrent remaps share metadata commits. */
-#define REMAP_ERROR_WORKERS		4
+/*
+ * Failed bios handled at once: concurrent remaps share metadata commits,
+ * so these bound how many remaps one commit carries. Each takes a block
+ * buffer from a pool that keeps REMAP_REDO_BUFS, so that under memory
+ * pressure that many still make progress.
+ */
+#define REMAP_ERROR_WORKERS		16
+#define REMAP_REDO_BUFS			4
 /* remap_next_worker() counts modulo 2^32: the count must divide it */
 static_assert((REMAP_ERROR_WORKERS & (REMAP_ERROR_WORKERS - 1)) == 0);
+static_assert(REMAP_ENTRY_RESERVE > REMAP_ERROR_WORKERS);
 
 struct remap_stats {
 	atomic64_t outages;
@@ -105,8 +112,12 @@ struct remap_c {
 
 	/* the whole main device stopped answering: see remap_in_outage() */
 	unsigned long outage_seen;	/* jiffies of the last failed probe, 0: never */
-	struct mutex probe_lock;	/* protects probe_buf */
+	struct mutex probe_lock;	/* protects probe_buf and the answer */
 	void *probe_buf;		/* one logical block of the main device */
+	atomic_long_t probes_begun;	/* numbers the probes */
+	long probe_done;		/* number of the last probe that ended */
+	bool probe_answered;		/* its answer */
+	mempool_t *redo_bufs;		/* block buffers of the error workers */
 
 	struct kobject *kobj;		/* /sys/kernel/dm_remap/dm-N */
 	struct remap_scrub *scrub;

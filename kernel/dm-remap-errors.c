@@ -21,6 +21,7 @@
 #include <linux/bio.h>
 #include <linux/delay.h>
 #include <linux/blkdev.h>
+#include <linux/mempool.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -38,8 +39,7 @@ struct block_redo {
 	unsigned int first;		/* sector of the part within the block */
 	unsigned int count;		/* sectors of the part */
 	unsigned int bio_offset;	/* bytes into the bio's data */
-	void *buf;			/* one block */
-	bool own_buf;			/* buf allocated with this */
+	void *buf;			/* one block, lent for the bio */
 	struct move_batch *batch;	/* for an automatic move of the block */
 	bool requeue;			/* gave up for a noflush suspend */
 	unsigned long outage_mark;	/* outage_seen when the fill began */
@@ -228,19 +228,33 @@ static int fill_with_write(void *context, void *buf, unsigned long *lost)
  * middle and the end of the target is read: a media error is local, so
  * some of them read; a device that stopped answering (cable, controller,
  * every LBA failing) fails them all, and then nothing may be moved.
+ *
+ * Any probe that began after the caller's failure tells as much as one of
+ * its own: callers that queue up behind a probe take the answer of the
+ * first that began after they came, so a burst of failures costs two
+ * probes, not one each.
  */
 static bool main_answers(struct remap_c *rc)
 {
 	unsigned int lbs = bdev_logical_block_size(rc->main_dev->bdev) >>
 			   SECTOR_SHIFT;
 	sector_t where[] = { 0, round_down(rc->ti->len / 2, lbs), rc->ti->len - lbs };
+	/* fully ordered: every probe numbered above began after this */
+	long arrived = atomic_long_add_return(0, &rc->probes_begun);
 	bool answers = false;
 	unsigned int i;
 
 	mutex_lock(&rc->probe_lock);
+	if (rc->probe_done > arrived) {
+		answers = rc->probe_answered;	/* shared, see above */
+		goto out;
+	}
+	rc->probe_done = atomic_long_inc_return(&rc->probes_begun);
 	for (i = 0; !answers && i < ARRAY_SIZE(where); i++)
 		answers = !remap_sync_io(rc, REQ_OP_READ, rc->main_dev->bdev,
 					 where[i], lbs, rc->probe_buf);
+	rc->probe_answered = answers;
+out:
 	mutex_unlock(&rc->probe_lock);
 	return answers;
 }
@@ -720,12 +734,17 @@ static void remap_error_work(struct work_struct *work)
 		io = dm_per_bio_data(bio, sizeof(*io));
 		io->redone = true;
 		/* end_io() lets BLK_STS_DM_REQUEUE up: DM sends it again */
-		if (dm_noflush_suspending(rc->ti))
+		if (dm_noflush_suspending(rc->ti)) {
 			bio->bi_status = BLK_STS_DM_REQUEUE;
-		else if (redoable(bio))
+		} else if (redoable(bio)) {
+			/* waits, if memory is short, for another worker's */
+			w->redo->buf = mempool_alloc(rc->redo_bufs, GFP_NOIO);
 			bio->bi_status = redo_bio(rc, bio, w->redo);
-		else
+			mempool_free(w->redo->buf, rc->redo_bufs);
+			w->redo->buf = NULL;
+		} else {
 			bio->bi_status = BLK_STS_NOTSUPP;
+		}
 		bio_endio(bio);
 	}
 	remap_check_events(rc);
@@ -801,13 +820,11 @@ static void free_redo(struct block_redo *r)
 	if (!r)
 		return;
 	remap_move_batch_free(r->batch);
-	if (r->own_buf)
-		kvfree(r->buf);
 	kfree(r);
 }
 
-/* What one redoer needs, allocated once: a block buffer and a move batch. */
-static struct block_redo *alloc_redo(struct remap_c *rc, bool with_buf)
+/* What one redoer keeps: a move batch. Its block buffer is lent per bio. */
+static struct block_redo *alloc_redo(struct remap_c *rc)
 {
 	struct block_redo *r = kzalloc(sizeof(*r), GFP_KERNEL);
 
@@ -815,15 +832,22 @@ static struct block_redo *alloc_redo(struct remap_c *rc, bool with_buf)
 		return NULL;
 	r->rc = rc;
 	r->batch = remap_move_batch_alloc(rc);
-	if (with_buf) {
-		r->buf = kvmalloc(rc->block_size, GFP_KERNEL);
-		r->own_buf = true;
-	}
-	if (!r->batch || (with_buf && !r->buf)) {
+	if (!r->batch) {
 		free_redo(r);
 		return NULL;
 	}
 	return r;
+}
+
+/* Block buffers of up to 64 KiB: vmalloc'ed if pages are fragmented. */
+static void *alloc_block_buf(gfp_t gfp, void *size)
+{
+	return kvmalloc((size_t)size, gfp);
+}
+
+static void free_block_buf(void *buf, void *size)
+{
+	kvfree(buf);
 }
 
 /*
@@ -839,10 +863,17 @@ int remap_errors_init(struct remap_c *rc)
 	spin_lock_init(&rc->failed_lock);
 	bio_list_init(&rc->failed);
 	mutex_init(&rc->probe_lock);
+	atomic_long_set(&rc->probes_begun, 0);
+	rc->probe_done = 0;
 	mutex_init(&rc->lost_lock);
 	rc->probe_buf = kmalloc(bdev_logical_block_size(rc->main_dev->bdev),
 				GFP_KERNEL);
 	if (!rc->probe_buf)
+		return -ENOMEM;
+	rc->redo_bufs = mempool_create(REMAP_REDO_BUFS, alloc_block_buf,
+				       free_block_buf,
+				       (void *)(size_t)rc->block_size);
+	if (!rc->redo_bufs)
 		return -ENOMEM;
 	rc->wq = alloc_workqueue("dm-remap", WQ_MEM_RECLAIM, REMAP_ERROR_WORKERS);
 	if (!rc->wq)
@@ -850,11 +881,11 @@ int remap_errors_init(struct remap_c *rc)
 	for (i = 0; i < REMAP_ERROR_WORKERS; i++) {
 		rc->workers[i].rc = rc;
 		INIT_WORK(&rc->workers[i].work, remap_error_work);
-		rc->workers[i].redo = alloc_redo(rc, true);
+		rc->workers[i].redo = alloc_redo(rc);
 		if (!rc->workers[i].redo)
 			return -ENOMEM;
 	}
-	rc->scrub_redo = alloc_redo(rc, false);
+	rc->scrub_redo = alloc_redo(rc);
 	return rc->scrub_redo ? 0 : -ENOMEM;
 }
 
@@ -869,5 +900,6 @@ void remap_errors_free(struct remap_c *rc)
 	for (i = 0; i < REMAP_ERROR_WORKERS; i++)
 		free_redo(rc->workers[i].redo);
 	free_redo(rc->scrub_redo);
+	mempool_destroy(rc->redo_bufs);
 	kfree(rc->probe_buf);
 }

@@ -34,10 +34,10 @@
 
 /*
  * Entries each table keeps in reserve for the error path: at least one
- * per redoer that may move a block at once (REMAP_ERROR_WORKERS, 4, and
+ * per redoer that may move a block at once (REMAP_ERROR_WORKERS, 16, and
  * the scrub), so that each of them finds one when memory is short.
  */
-#define REMAP_ENTRY_RESERVE	8
+#define REMAP_ENTRY_RESERVE	24
 
 /* 16 bytes, REMAP_HASH_ENTRY_ALIGN-aligned: the hash holds its address. */
 struct remap_entry {
