@@ -36,10 +36,10 @@ void remap_inflight_exit(struct remap_inflight *f)
 	f->cpu = NULL;
 }
 
-static unsigned long bank_sum(struct remap_inflight *f, unsigned int bucket,
-			      unsigned int bank, bool entered)
+static u32 bank_sum(struct remap_inflight *f, unsigned int bucket,
+		    unsigned int bank, bool entered)
 {
-	unsigned long sum = 0;
+	u32 sum = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
@@ -63,7 +63,7 @@ static unsigned long bank_sum(struct remap_inflight *f, unsigned int bucket,
 static bool bank_empty(struct remap_inflight *f, unsigned int bucket,
 		       unsigned int bank)
 {
-	unsigned long left = bank_sum(f, bucket, bank, false);
+	u32 left = bank_sum(f, bucket, bank, false);
 
 	/* exits before entries, so that a bio is never gone before it came */
 	smp_mb();
@@ -73,7 +73,7 @@ static bool bank_empty(struct remap_inflight *f, unsigned int bucket,
 /* For the scrub, a hint without barriers: is any bio in flight at all? */
 bool remap_inflight_busy(struct remap_inflight *f)
 {
-	unsigned long entered = 0, left = 0;
+	u32 entered = 0, left = 0;
 	unsigned int b;
 	int cpu;
 

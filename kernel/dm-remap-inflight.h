@@ -26,9 +26,14 @@
 static_assert((REMAP_INFLIGHT_BUCKETS & (REMAP_INFLIGHT_BUCKETS - 1)) == 0 &&
 	      REMAP_INFLIGHT_BUCKETS <= 256);
 
+/*
+ * Counts wrap at 2^32, and are only ever compared modulo 2^32 (summed over
+ * CPUs, entries against exits): exact while fewer than 2^32 bios are in
+ * flight in one bank, and half the memory of longs (4 KiB per CPU).
+ */
 struct remap_inflight_count {
-	unsigned long entered[2];
-	unsigned long left[2];
+	u32 entered[2];
+	u32 left[2];
 };
 
 struct remap_inflight_cpu {

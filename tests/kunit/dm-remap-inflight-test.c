@@ -81,7 +81,8 @@ static long in_bank(struct remap_inflight *f, unsigned int bucket,
 		struct remap_inflight_count *c =
 			&per_cpu_ptr(f->cpu, cpu)->bucket[bucket];
 
-		n += c->entered[bank] - c->left[bank];
+		/* a bio may enter on one CPU and leave on another */
+		n += (s32)(c->entered[bank] - c->left[bank]);
 	}
 	return n;
 }
