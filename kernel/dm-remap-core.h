@@ -30,9 +30,13 @@
  */
 #define REMAP_ERROR_WORKERS		16
 #define REMAP_REDO_BUFS			4
+/* Heals of different blocks run at once, and share commits. */
+#define REMAP_LOST_LOCKS		16
 /* remap_next_worker() counts modulo 2^32: the count must divide it */
 static_assert((REMAP_ERROR_WORKERS & (REMAP_ERROR_WORKERS - 1)) == 0);
 static_assert(REMAP_ENTRY_RESERVE > REMAP_ERROR_WORKERS);
+/* the workers (heals are theirs too) and the scrub stage at once */
+static_assert(REMAP_ERROR_WORKERS + 2 <= REMAP_CHANGE_RESERVE);
 
 struct remap_stats {
 	atomic64_t outages;
@@ -100,7 +104,8 @@ struct remap_c {
 	struct remap_inflight inflight;	/* bios in flight, by bucket */
 	struct mutex move_lock;		/* marking, one move at a time */
 	struct mutex batch_lock;	/* one batch of many blocks marking */
-	struct mutex lost_lock;		/* heals of lost sectors */
+	/* heals of lost sectors, hashed by block: see lost_lock_of() */
+	struct mutex lost_locks[REMAP_LOST_LOCKS];
 	wait_queue_head_t move_wait;	/* woken when a move ends */
 	spinlock_t held_lock;		/* protects moves and their held bios */
 	struct list_head moves;		/* moves in progress, with held bios */
@@ -114,8 +119,8 @@ struct remap_c {
 	unsigned long outage_seen;	/* jiffies of the last failed probe, 0: never */
 	struct mutex probe_lock;	/* protects probe_buf and the answer */
 	void *probe_buf;		/* one logical block of the main device */
-	atomic_long_t probes_begun;	/* numbers the probes */
-	long probe_done;		/* number of the last probe that ended */
+	atomic64_t probes_begun;	/* numbers the probes */
+	s64 probe_done;			/* number of the last probe that ended */
 	bool probe_answered;		/* its answer */
 	mempool_t *redo_bufs;		/* block buffers of the error workers */
 

@@ -20,6 +20,7 @@
  */
 #include <linux/bio.h>
 #include <linux/delay.h>
+#include <linux/hash.h>
 #include <linux/blkdev.h>
 #include <linux/mempool.h>
 #include <linux/mm.h>
@@ -240,7 +241,7 @@ static bool main_answers(struct remap_c *rc)
 			   SECTOR_SHIFT;
 	sector_t where[] = { 0, round_down(rc->ti->len / 2, lbs), rc->ti->len - lbs };
 	/* fully ordered: every probe numbered above began after this */
-	long arrived = atomic_long_add_return(0, &rc->probes_begun);
+	s64 arrived = atomic64_add_return(0, &rc->probes_begun);
 	bool answers = false;
 	unsigned int i;
 
@@ -249,7 +250,7 @@ static bool main_answers(struct remap_c *rc)
 		answers = rc->probe_answered;	/* shared, see above */
 		goto out;
 	}
-	rc->probe_done = atomic_long_inc_return(&rc->probes_begun);
+	rc->probe_done = atomic64_inc_return(&rc->probes_begun);
 	for (i = 0; !answers && i < ARRAY_SIZE(where); i++)
 		answers = !remap_sync_io(rc, REQ_OP_READ, rc->main_dev->bdev,
 					 where[i], lbs, rc->probe_buf);
@@ -320,7 +321,8 @@ static int move_block(struct block_redo *r, remap_fill_fn fill)
 /* Where the block is now: moving, on main, remapped (@spare) or uncertain. */
 enum { PLACE_MOVING = -1, PLACE_MAIN, PLACE_SPARE, PLACE_UNCERTAIN };
 
-static int block_place(struct remap_c *rc, u64 block, u32 *spare)
+static int entry_place(struct remap_c *rc, u64 block, u32 *spare,
+		       struct remap_entry **entry)
 {
 	struct remap_entry *e;
 	int place = PLACE_MAIN;
@@ -335,7 +337,15 @@ static int block_place(struct remap_c *rc, u64 block, u32 *spare)
 		*spare = e->spare;
 	}
 	rcu_read_unlock();
+	*entry = e;	/* valid only while the caller makes it stay */
 	return place;
+}
+
+static int block_place(struct remap_c *rc, u64 block, u32 *spare)
+{
+	struct remap_entry *e;
+
+	return entry_place(rc, block, spare, &e);
 }
 
 static bool any_lost(const unsigned long *lost, unsigned int first,
@@ -404,14 +414,15 @@ out:
  * the caller leaves the bank. The caller leaves it when its I/O is done,
  * whatever the answer.
  */
-static int enter_and_place(struct block_redo *r, u32 *spare)
+static int enter_and_place(struct block_redo *r, u32 *spare,
+			   struct remap_entry **e)
 {
 	struct remap_io *io = dm_per_bio_data(r->bio, sizeof(*io));
 	int place;
 
 	rcu_read_lock();
 	remap_enter_bank(r->rc, io, block_to_sector(r->rc, r->block));
-	place = block_place(r->rc, r->block, spare);
+	place = entry_place(r->rc, r->block, spare, e);
 	rcu_read_unlock();
 	return place;
 }
@@ -421,7 +432,7 @@ static void leave_bank(struct block_redo *r)
 	remap_leave_bank(r->rc, dm_per_bio_data(r->bio, sizeof(struct remap_io)));
 }
 
-/* The part's lost sectors, read now; @e is held by enter_and_place(). */
+/* The part's lost sectors, read now; @e stays: see enter_and_place(). */
 static void part_lost(struct block_redo *r, struct remap_entry *e,
 		      unsigned long *lost)
 {
@@ -430,16 +441,6 @@ static void part_lost(struct block_redo *r, struct remap_entry *e,
 	rcu_read_lock();
 	remap_table_get_lost(&r->rc->table, e, &flags, lost);
 	rcu_read_unlock();
-}
-
-static struct remap_entry *entry_of(struct block_redo *r)
-{
-	struct remap_entry *e;
-
-	rcu_read_lock();
-	e = remap_table_lookup(&r->rc->table, r->block);
-	rcu_read_unlock();
-	return e;
 }
 
 static int read_on_spare(struct block_redo *r, struct remap_entry *e,
@@ -459,10 +460,20 @@ static int read_on_spare(struct block_redo *r, struct remap_entry *e,
 }
 
 /*
+ * Heals of one block must not overlap: each replaces the bitmap it read.
+ * Those of blocks with different locks run at once and share commits.
+ */
+static struct mutex *lost_lock_of(struct remap_c *rc, u64 block)
+{
+	return &rc->lost_locks[hash_64(block, ilog2(REMAP_LOST_LOCKS))];
+}
+
+/*
  * A write to sectors that are not lost changes no metadata. One to lost
- * sectors heals them: lost_lock serializes heals, the only changes to a
- * settled block's lost sectors (a block's are set only while it is
- * MOVING), so the bitmap read under it is the one write_heal() replaces.
+ * sectors heals them: the block's lost lock serializes its heals, the only
+ * changes to a settled block's lost sectors (a block's are set only while
+ * it is MOVING), so the bitmap read under it is the one write_heal()
+ * replaces.
  */
 static int write_to_spare(struct block_redo *r, struct remap_entry *e,
 			  sector_t sector)
@@ -475,12 +486,12 @@ static int write_to_spare(struct block_redo *r, struct remap_entry *e,
 	part_lost(r, e, lost);
 	if (!any_lost(lost, r->first, r->count))
 		return write_heal(r, e, sector, 0, NULL);
-	mutex_lock(&rc->lost_lock);
+	mutex_lock(lost_lock_of(rc, r->block));
 	rcu_read_lock();
 	remap_table_get_lost(&rc->table, e, &flags, lost);
 	rcu_read_unlock();
 	ret = write_heal(r, e, sector, flags, lost);
-	mutex_unlock(&rc->lost_lock);
+	mutex_unlock(lost_lock_of(rc, r->block));
 	return ret;
 }
 
@@ -500,10 +511,8 @@ static int redo_on_spare(struct block_redo *r, bool write)
 	u32 spare;
 	int ret;
 
-	switch (enter_and_place(r, &spare)) {
+	switch (enter_and_place(r, &spare, &e)) {
 	case PLACE_SPARE:
-		/* settled and counted: the entry stays while we are */
-		e = entry_of(r);
 		sector = rc->pool_offset + block_to_sector(rc, spare) + r->first;
 		ret = write ? write_to_spare(r, e, sector) :
 			      read_on_spare(r, e, sector);
@@ -525,9 +534,10 @@ static int redo_on_spare(struct block_redo *r, bool write)
 static blk_status_t retry_main_write(struct block_redo *r)
 {
 	blk_status_t status = BLK_STS_AGAIN;
+	struct remap_entry *e;
 	u32 spare;
 
-	if (enter_and_place(r, &spare) == PLACE_MAIN)
+	if (enter_and_place(r, &spare, &e) == PLACE_MAIN)
 		status = main_io(r, REQ_OP_WRITE, r->first, r->count) ?
 			 BLK_STS_IOERR : BLK_STS_OK;
 	leave_bank(r);
@@ -614,10 +624,11 @@ static blk_status_t redo_block(struct block_redo *r, bool one_block)
 static int discard_where(struct block_redo *r)
 {
 	struct remap_c *rc = r->rc;
+	struct remap_entry *e;
 	u32 spare;
 	int ret;
 
-	switch (enter_and_place(r, &spare)) {
+	switch (enter_and_place(r, &spare, &e)) {
 	case PLACE_MAIN:
 		ret = blkdev_issue_discard(rc->main_dev->bdev,
 					   block_to_sector(rc, r->block) + r->first,
@@ -715,6 +726,25 @@ static bool redoable(struct bio *bio)
 	}
 }
 
+/*
+ * A read or write is redone through a block buffer, lent by the pool (if
+ * memory is short, once another worker gives its buffer back); a discard
+ * carries no data and takes none.
+ */
+static blk_status_t redo_with_buffer(struct remap_c *rc, struct bio *bio,
+				     struct block_redo *r)
+{
+	blk_status_t status;
+
+	if (bio_op(bio) == REQ_OP_DISCARD)
+		return redo_bio(rc, bio, r);
+	r->buf = mempool_alloc(rc->redo_bufs, GFP_NOIO);
+	status = redo_bio(rc, bio, r);
+	mempool_free(r->buf, rc->redo_bufs);
+	r->buf = NULL;
+	return status;
+}
+
 /* Each worker takes one failed bio at a time, so that they share the work. */
 static void remap_error_work(struct work_struct *work)
 {
@@ -734,17 +764,12 @@ static void remap_error_work(struct work_struct *work)
 		io = dm_per_bio_data(bio, sizeof(*io));
 		io->redone = true;
 		/* end_io() lets BLK_STS_DM_REQUEUE up: DM sends it again */
-		if (dm_noflush_suspending(rc->ti)) {
+		if (dm_noflush_suspending(rc->ti))
 			bio->bi_status = BLK_STS_DM_REQUEUE;
-		} else if (redoable(bio)) {
-			/* waits, if memory is short, for another worker's */
-			w->redo->buf = mempool_alloc(rc->redo_bufs, GFP_NOIO);
-			bio->bi_status = redo_bio(rc, bio, w->redo);
-			mempool_free(w->redo->buf, rc->redo_bufs);
-			w->redo->buf = NULL;
-		} else {
+		else if (redoable(bio))
+			bio->bi_status = redo_with_buffer(rc, bio, w->redo);
+		else
 			bio->bi_status = BLK_STS_NOTSUPP;
-		}
 		bio_endio(bio);
 	}
 	remap_check_events(rc);
@@ -863,9 +888,10 @@ int remap_errors_init(struct remap_c *rc)
 	spin_lock_init(&rc->failed_lock);
 	bio_list_init(&rc->failed);
 	mutex_init(&rc->probe_lock);
-	atomic_long_set(&rc->probes_begun, 0);
+	atomic64_set(&rc->probes_begun, 0);
 	rc->probe_done = 0;
-	mutex_init(&rc->lost_lock);
+	for (i = 0; i < REMAP_LOST_LOCKS; i++)
+		mutex_init(&rc->lost_locks[i]);
 	rc->probe_buf = kmalloc(bdev_logical_block_size(rc->main_dev->bdev),
 				GFP_KERNEL);
 	if (!rc->probe_buf)

@@ -96,12 +96,13 @@ enum claim { CLAIM_DONE, CLAIM_TAKEN, CLAIM_BUSY };
  * already, CLAIM_BUSY if another drain has it now.
  */
 static enum claim claim_bucket(struct remap_inflight *f, unsigned int bucket,
-			       unsigned long seen, unsigned long *seq)
+			       u64 seen, u64 *seq)
 {
 	enum claim c = CLAIM_BUSY;
 
 	spin_lock(&f->claim_lock);
-	if ((long)(f->drained[bucket] - seen) > 0) {
+	/* 64 bits: no wrap in the device's life */
+	if (f->drained[bucket] > seen) {
 		c = CLAIM_DONE;
 	} else if (!test_bit(bucket, f->draining)) {
 		__set_bit(bucket, f->draining);
@@ -114,7 +115,7 @@ static enum claim claim_bucket(struct remap_inflight *f, unsigned int bucket,
 }
 
 static void release_claim(struct remap_inflight *f, unsigned long *taken,
-			  unsigned long seq)
+			  u64 seq)
 {
 	unsigned int b;
 
@@ -190,7 +191,7 @@ static void wait_old_banks(struct remap_inflight *f, unsigned long *taken)
 void remap_inflight_drain(struct remap_inflight *f, struct remap_drain *d)
 {
 	DECLARE_BITMAP(taken, REMAP_INFLIGHT_BUCKETS);
-	unsigned long seen, seq = 0;
+	u64 seen, seq = 0;
 	unsigned int b;
 	enum claim c;
 
@@ -208,7 +209,7 @@ void remap_inflight_drain(struct remap_inflight *f, struct remap_drain *d)
 			flip_bucket(f, b);
 		}
 	}
-	if (!seq)
+	if (bitmap_empty(taken, REMAP_INFLIGHT_BUCKETS))
 		return;		/* other drains did every bucket */
 	synchronize_rcu_expedited();
 	wait_old_banks(f, taken);

@@ -45,9 +45,9 @@ struct remap_inflight {
 	u8 bank[REMAP_INFLIGHT_BUCKETS];	/* bank new bios count in */
 	spinlock_t claim_lock;			/* protects the three below */
 	DECLARE_BITMAP(draining, REMAP_INFLIGHT_BUCKETS);
-	unsigned long flips;			/* drains begun, numbering them */
+	u64 flips;				/* drains begun, numbering them */
 	/* number of the last drain of each bucket that ended */
-	unsigned long drained[REMAP_INFLIGHT_BUCKETS];
+	u64 drained[REMAP_INFLIGHT_BUCKETS];
 	wait_queue_head_t claim_wait;		/* woken when a drain ends */
 };
 
@@ -87,7 +87,7 @@ static inline void remap_inflight_enter(struct remap_inflight *f,
 					sector_t sector)
 {
 	ref->bucket = remap_inflight_bucket(sector);
-	/* pairs with smp_store_release() in flip_buckets() */
+	/* pairs with smp_store_release() in flip_bucket() */
 	ref->bank = smp_load_acquire(&f->bank[ref->bucket]);
 	this_cpu_inc(f->cpu->bucket[ref->bucket].entered[ref->bank]);
 	ref->counted = true;

@@ -23,7 +23,7 @@
 
 static int parse_block(struct remap_c *rc, const char *arg, u64 *block)
 {
-	if (kstrtou64(arg, 10, block)) {
+	if (remap_parse_u64(arg, block)) {
 		DMERR("invalid block number '%s'", arg);
 		return -EINVAL;
 	}
@@ -160,11 +160,11 @@ static int parse_list_args(struct remap_c *rc, unsigned int argc,
 		DMERR("list takes at most <start_block> <count>");
 		return -EINVAL;
 	}
-	if (argc > 1 && kstrtou64(argv[1], 10, start)) {
+	if (argc > 1 && remap_parse_u64(argv[1], start)) {
 		DMERR("list: invalid start block '%s'", argv[1]);
 		return -EINVAL;
 	}
-	if (argc > 2 && kstrtou64(argv[2], 10, count)) {
+	if (argc > 2 && remap_parse_u64(argv[2], count)) {
 		DMERR("list: invalid count '%s'", argv[2]);
 		return -EINVAL;
 	}

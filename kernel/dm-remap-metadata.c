@@ -36,9 +36,6 @@ struct staged_change {
 	struct remap_metadata_entry entry;
 };
 
-/* Changes the error path may stage at once: one per worker, the scrub. */
-#define REMAP_CHANGE_RESERVE	8
-
 struct remap_metadata {
 	struct block_device *bdev;
 	struct dm_bufio_client *client[DM_REMAP_NR_COPIES];

@@ -26,6 +26,13 @@ struct remap_metadata_entry {
 
 struct remap_metadata;
 
+/*
+ * Changes the error path may stage at once when memory is short: one per
+ * redoer that stages (the error workers, whose heals stage too, and the
+ * scrub), and more.
+ */
+#define REMAP_CHANGE_RESERVE	24
+
 typedef int (*remap_metadata_entry_fn)(void *context, u32 spare,
 				       const struct remap_metadata_entry *e);
 

@@ -480,7 +480,9 @@ restart:
 		/*
 		 * If move_lock was dropped, a block found remapped before may
 		 * have been unremapped since: look at them all again (those
-		 * marked here are found as ours).
+		 * marked here are found as ours). Each restart follows the end
+		 * of a move of one of our blocks; the scan ends once none of
+		 * them is moving.
 		 */
 		if (b->waits != waits && i)
 			goto restart;
@@ -575,18 +577,13 @@ static int prepare_to_main(struct move_batch *b, const u64 *blocks,
 			return -ENOENT;
 		if (ours)
 			continue;	/* listed twice in this batch */
-		if (READ_ONCE(e->flags) & REMAP_F_LOST)
-			return -EBUSY;	/* main would get no data for them */
 		/*
-		 * A settled block's lost sectors are only healed (under
-		 * lost_lock; a heal erases a bitmap before its flag), and a
-		 * moving block's change only by its move, which
-		 * lookup_settled() waited for: so a block without the flag
-		 * has no bitmap either. The bitmaps are keyed by block, not
-		 * by entry: one left behind would mark the block's sectors
-		 * lost again at its next remap.
+		 * Main would get no data for lost sectors. A heal may be
+		 * clearing the flag now (its bitmap still there): the block
+		 * is checked again once the drain has waited for the heal
+		 * (no_lost_left()).
 		 */
-		if (WARN_ON_ONCE(lost_bitmap_of(rc, blocks[i])))
+		if (READ_ONCE(e->flags) & REMAP_F_LOST)
 			return -EBUSY;
 		m = &b->moves[b->n++];
 		m->entry = e;
@@ -595,6 +592,23 @@ static int prepare_to_main(struct move_batch *b, const u64 *blocks,
 		add_move(rc, m);
 		remap_table_set_flags(&rc->table, e, REMAP_F_MOVING, 0);
 	}
+	return 0;
+}
+
+/*
+ * After the drain, no heal of the batch's blocks is under way (heals are
+ * counted in flight), and none starts (the blocks are MOVING): a block
+ * whose flag was clear has no bitmap either, unless something left one
+ * behind. The bitmaps are keyed by block, not by entry: one left behind
+ * would mark the block's sectors lost again at its next remap.
+ */
+static int no_lost_left(struct move_batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++)
+		if (WARN_ON_ONCE(lost_bitmap_of(b->rc, b->moves[i].block)))
+			return -EBUSY;
 	return 0;
 }
 
@@ -621,6 +635,8 @@ int remap_move_to_main(struct remap_c *rc, const u64 *blocks, unsigned int n)
 	unlock_marking(rc, n);
 	if (!r && b->n)
 		drain_batch(b);
+	if (!r && b->n)
+		r = no_lost_left(b);
 	if (!r && b->n)
 		r = copy_blocks(b, false);
 	if (!r && b->n)

@@ -20,11 +20,19 @@
  * A decimal number of at most @max, digits only: kstrtouint() alone would
  * also take a leading '+'. One trailing newline is taken (sysfs writes
  * end in one). Every number of the table line, the messages and sysfs is
- * read here, so that all take the same spellings.
+ * read here or by remap_parse_u64(), so that all take the same spellings.
  */
 int remap_parse_number(const char *s, unsigned int max, unsigned int *v)
 {
 	if (!s || !isdigit(*s) || kstrtouint(s, 10, v) || *v > max)
+		return -EINVAL;
+	return 0;
+}
+
+/* The same for block numbers and counts, up to U64_MAX. */
+int remap_parse_u64(const char *s, u64 *v)
+{
+	if (!s || !isdigit(*s) || kstrtou64(s, 10, v))
 		return -EINVAL;
 	return 0;
 }

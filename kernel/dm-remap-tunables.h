@@ -30,6 +30,7 @@ struct remap_tunable_setting {
 };
 
 int remap_parse_number(const char *s, unsigned int max, unsigned int *v);
+int remap_parse_u64(const char *s, u64 *v);
 const struct remap_tunable *remap_tunable_find(const char *name);
 int remap_tunable_parse(const char *name, const char *value,
 			struct remap_tunable_setting *s);

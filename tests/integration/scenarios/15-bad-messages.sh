@@ -27,6 +27,8 @@ expect_rejected "unknown message 'frobnicate'" frobnicate
 expect_rejected "remap takes 1 to 1024 block numbers" remap
 expect_rejected "invalid block number 'x'" remap x
 expect_rejected "invalid block number '12abc'" remap 12abc
+expect_rejected "invalid block number '+5'" remap +5
+expect_rejected "invalid block number '+5'" unremap +5
 expect_rejected "beyond the device" remap "$blocks"
 expect_rejected "beyond the device" remap 5 "$blocks"
 expect_rejected "invalid block number '18446744073709551616'" remap 18446744073709551616
@@ -35,6 +37,8 @@ expect_rejected "unremap: block is not remapped" unremap 1 7
 expect_rejected "unremap takes 1 to 512 block numbers" unremap
 expect_rejected "list takes at most" list 0 10 20
 expect_rejected "list: invalid start block" list abc
+expect_rejected "list: invalid start block" list +0
+expect_rejected "list: invalid count" list 0 +10
 expect_rejected "list: invalid count" list 0 many
 expect_rejected "stats takes no arguments" stats now
 expect_rejected "commit takes no arguments" commit 1

@@ -306,8 +306,9 @@ def dm_split(s):
 
 
 def kstrtou(s, bits, plus=True):
-    """kstrto*(s, 10): an optional '+' (plus=False: remap_parse_number(),
-    which the table line, set, scrub start and sysfs use: digits only),
+    """kstrto*(s, 10): an optional '+' (plus=False: remap_parse_number()
+    and remap_parse_u64(), which every number of the table line, the
+    messages and sysfs goes through: digits only),
     decimal digits, an optional final newline, no overflow. None if
     invalid."""
     m = re.fullmatch(rb"(\+?)([0-9]+)\n?" if plus else rb"()([0-9]+)\n?", s)
@@ -819,7 +820,7 @@ class Fuzz:
             return None, "takes 1 to %d block numbers" % limit
         out = []
         for a in args:
-            v = kstrtou(a, 64)
+            v = kstrtou(a, 64, plus=False)
             if v is None:
                 return None, "invalid block number"
             if v >= self.r0_blocks:
@@ -860,10 +861,10 @@ class Fuzz:
         if verb == b"list":
             if len(args) > 2:
                 return "refuse", "list takes at most"
-            start = kstrtou(args[0], 64) if args else 0
+            start = kstrtou(args[0], 64, plus=False) if args else 0
             if start is None:
                 return "refuse", "list: invalid start block"
-            count = kstrtou(args[1], 64) if len(args) > 1 else 1000
+            count = kstrtou(args[1], 64, plus=False) if len(args) > 1 else 1000
             if count is None:
                 return "refuse", "list: invalid count"
             return "accept", "list", (start, count)
