@@ -157,16 +157,17 @@ dm_events() {
 	dmsetup info -c --noheadings -o events "$1" | tr -d ' '
 }
 
-# mk_slow_region NAME MAIN START LEN MS -- a dm device NAME over all of
-# MAIN whose sectors START to START+LEN-1 are dm-delay (reads and writes
-# MS ms late), the rest linear; prints /dev/mapper/NAME.
+# mk_slow_region NAME MAIN START LEN MS [FLUSH_MS] -- a dm device NAME over
+# all of MAIN whose sectors START to START+LEN-1 are dm-delay (reads and
+# writes MS ms late), the rest linear; prints /dev/mapper/NAME. Flushes
+# reach every segment: dm-delay holds them FLUSH_MS (default MS) ms.
 mk_slow_region() {
-	local name=$1 main=$2 start=$3 len=$4 ms=$5 size end
+	local name=$1 main=$2 start=$3 len=$4 ms=$5 flush=${6:-$5} size end
 	size=$(blockdev --getsz "$main")
 	end=$((start + len))
 	modprobe dm_delay
 	dm_create "$name" "0 $start linear $main 0
-$start $len delay $main $start $ms
+$start $len delay $main $start $ms $main $start $ms $main $start $flush
 $end $((size - end)) linear $main $end"
 	echo "/dev/mapper/$name"
 }

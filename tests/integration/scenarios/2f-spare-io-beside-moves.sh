@@ -34,7 +34,8 @@ dm_create mainx "0 83 linear $lm 0
 remap_create r0 /dev/mapper/mainx "$ls"
 po=$(remap_stat r0 pool_offset)
 dm_remove r0
-slow=$(mk_slow_region sslow "$ls" "$po" 8 3000)
+# flushes (every commit's) are not held: only I/O to spare block 0 is slow
+slow=$(mk_slow_region sslow "$ls" "$po" 8 3000 0)
 remap_create r0 /dev/mapper/mainx "$slow"
 
 log "a read of block 10 remaps it to spare block 0 with sector 83 lost"
@@ -106,7 +107,7 @@ check_block "after the reload"
 log "(c) a batch waits for a slow move, with a block marked; a single remap beside it"
 lm2=$(mk_loop 64M main2)
 ls2=$(mk_loop 16M spare2)
-slow2=$(mk_slow_region mslow "$lm2" 2048 2048 3000)
+slow2=$(mk_slow_region mslow "$lm2" 2048 2048 3000 0)
 remap_create r1 "$slow2" "$ls2"
 # wait_moving BLOCK -- until block BLOCK of r1 is being moved (5 s at most)
 wait_moving() {
