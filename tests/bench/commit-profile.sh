@@ -39,7 +39,7 @@ echo remap_error_work >"$T/set_graph_function"
 echo 6 >"$T/max_graph_depth"
 echo 1 >"$T/options/funcgraph-tail"
 echo 0 >"$T/options/funcgraph-irqs"
-echo 16384 >"$T/buffer_size_kb"
+echo 8192 >"$T/buffer_size_kb"
 echo >"$T/trace"
 echo 1 >"$T/tracing_on"
 fio --name=w --filename=/dev/mapper/p0 --direct=1 --ioengine=psync \
@@ -47,6 +47,9 @@ fio --name=w --filename=/dev/mapper/p0 --direct=1 --ioengine=psync \
 	--offset_increment=$((blocks / writers * 4096)) --group_reporting \
 	--output=/dev/null
 echo 0 >"$T/tracing_on"
+trace=$SCENARIO_OUT/trace.txt
+cat "$T/trace" >"$trace"
+trace_off
 echo "error path, $writers writer(s): $(remap_status p0 auto_remaps) remaps, $(remap_stat p0 metadata_commits) commits"
 # lines: "CPU) [marks] DURATION us |  name();" or "... |  } /* name */"
 awk -F'|' '
@@ -63,4 +66,4 @@ awk -F'|' '
 	}
 	END {
 		for (f in n) printf "%10.1f ms %8d calls %10.1f us  %s\n", t[f] / 1000, n[f], t[f] / n[f], f
-	}' "$T/trace" | sort -rn | head -40
+	}' "$trace" | sort -rn | head -40
