@@ -133,31 +133,8 @@ remap_create rem $main $spare
 mapfile -t near < <(seq 0 10 $((io_mib * 1024 * 1024 / bs - 1)))
 remap_blocks rem "${near[@]}"
 pool=$(remap_stat rem pool_offset)
-remap_list rem | python3 -c '
-import sys
-bs, size, pool, main, spare = int(sys.argv[1]) // 512, int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
-remapped = {}
-for line in sys.stdin:
-    f = line.split()
-    if len(f) >= 2 and f[0].isdigit():
-        remapped[int(f[0])] = int(f[1])
-segs = []  # [start, len, dev, offset]
-def add(start, length, dev, off):
-    if segs and segs[-1][2] == dev and segs[-1][0] + segs[-1][1] == start and segs[-1][3] + segs[-1][1] == off:
-        segs[-1][1] += length
-    else:
-        segs.append([start, length, dev, off])
-last = 0
-for b in sorted(remapped):
-    if b * bs > last:
-        add(last, b * bs - last, main, last)
-    add(b * bs, bs, spare, pool + remapped[b] * bs)
-    last = (b + 1) * bs
-if last < size:
-    add(last, size - last, main, last)
-for s in segs:
-    print("%d %d linear %s %d" % tuple(s))
-' "$bs" "$size" "$pool" "$main" "$spare" >"$SCENARIO_OUT/same-routing.table"
+remap_list rem | python3 "$REPO/tests/bench/same-routing.py" "$bs" "$size" "$pool" "$main" "$spare" \
+	>"$SCENARIO_OUT/same-routing.table"
 echo "10pct: $(remap_status rem remapped) remaps; same-routing dm-linear table of $(wc -l <"$SCENARIO_OUT/same-routing.table") segments"
 dm_create lin10 "$(cat "$SCENARIO_OUT/same-routing.table")"
 # Both devices must read the same bytes, or the comparison is not fair.
