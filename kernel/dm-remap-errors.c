@@ -337,15 +337,14 @@ static int entry_place(struct remap_c *rc, u64 block, u32 *spare,
 		*spare = e->spare;
 	}
 	rcu_read_unlock();
-	*entry = e;	/* valid only while the caller makes it stay */
+	if (entry)
+		*entry = e;	/* valid only while the caller makes it stay */
 	return place;
 }
 
 static int block_place(struct remap_c *rc, u64 block, u32 *spare)
 {
-	struct remap_entry *e;
-
-	return entry_place(rc, block, spare, &e);
+	return entry_place(rc, block, spare, NULL);
 }
 
 static bool any_lost(const unsigned long *lost, unsigned int first,
@@ -432,15 +431,19 @@ static void leave_bank(struct block_redo *r)
 	remap_leave_bank(r->rc, dm_per_bio_data(r->bio, sizeof(struct remap_io)));
 }
 
-/* The part's lost sectors, read now; @e stays: see enter_and_place(). */
-static void part_lost(struct block_redo *r, struct remap_entry *e,
-		      unsigned long *lost)
+/*
+ * The part's lost sectors, read now, and @e's flags as they go with them;
+ * @e stays: see enter_and_place().
+ */
+static u32 part_lost(struct block_redo *r, struct remap_entry *e,
+		     unsigned long *lost)
 {
 	u32 flags;
 
 	rcu_read_lock();
 	remap_table_get_lost(&r->rc->table, e, &flags, lost);
 	rcu_read_unlock();
+	return flags;
 }
 
 static int read_on_spare(struct block_redo *r, struct remap_entry *e,
@@ -487,9 +490,7 @@ static int write_to_spare(struct block_redo *r, struct remap_entry *e,
 	if (!any_lost(lost, r->first, r->count))
 		return write_heal(r, e, sector, 0, NULL);
 	mutex_lock(lost_lock_of(rc, r->block));
-	rcu_read_lock();
-	remap_table_get_lost(&rc->table, e, &flags, lost);
-	rcu_read_unlock();
+	flags = part_lost(r, e, lost);
 	ret = write_heal(r, e, sector, flags, lost);
 	mutex_unlock(lost_lock_of(rc, r->block));
 	return ret;
@@ -534,10 +535,9 @@ static int redo_on_spare(struct block_redo *r, bool write)
 static blk_status_t retry_main_write(struct block_redo *r)
 {
 	blk_status_t status = BLK_STS_AGAIN;
-	struct remap_entry *e;
 	u32 spare;
 
-	if (enter_and_place(r, &spare, &e) == PLACE_MAIN)
+	if (enter_and_place(r, &spare, NULL) == PLACE_MAIN)
 		status = main_io(r, REQ_OP_WRITE, r->first, r->count) ?
 			 BLK_STS_IOERR : BLK_STS_OK;
 	leave_bank(r);
@@ -624,11 +624,10 @@ static blk_status_t redo_block(struct block_redo *r, bool one_block)
 static int discard_where(struct block_redo *r)
 {
 	struct remap_c *rc = r->rc;
-	struct remap_entry *e;
 	u32 spare;
 	int ret;
 
-	switch (enter_and_place(r, &spare, &e)) {
+	switch (enter_and_place(r, &spare, NULL)) {
 	case PLACE_MAIN:
 		ret = blkdev_issue_discard(rc->main_dev->bdev,
 					   block_to_sector(rc, r->block) + r->first,
