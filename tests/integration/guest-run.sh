@@ -140,7 +140,7 @@ run_one() {
 	# timeout makes a process group with the same id), which we kill as a
 	# whole afterwards so no stray fio keeps a device open.
 	(
-		export SCENARIO_NAME=$name SCENARIO_OUT=$dir
+		export SCENARIO_NAME=$name SCENARIO_OUT=$dir SCENARIO_TIME_FACTOR=$factor
 		cd "$REPO" || exit 1
 		if ((verbose)); then
 			exec setsid timeout -k 10 "$t" bash "$script" > >(tee "$dir/output.log") 2>&1

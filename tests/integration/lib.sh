@@ -23,6 +23,10 @@
 #   SCENARIO_OUT    a writable directory for the scenario's artifacts; under
 #                   the harness it is on the host:
 #                   <results>/scenarios/<name>/
+#   SCENARIO_TIME_FACTOR  how many times slower than usual the kernel may
+#                   run (--timeout-factor: 3 on the debug kernel, else 1);
+#                   a scenario that needs one operation to still be in
+#                   flight while it starts another scales its delays by it
 #
 # Functions: log, die, assert_eq, assert_ne, assert_contains, assert_fails,
 # mk_loop, dm_create, dm_remove, dm_kname, kmsg, kernel_log_mark,
@@ -35,6 +39,7 @@ set -E # the ERR trap also fires inside functions and subshells
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 SCENARIO_NAME=${SCENARIO_NAME:-$(basename "$0" .sh)}
 SCENARIO_OUT=${SCENARIO_OUT:-/tmp/dmremap-scenario-$SCENARIO_NAME}
+SCENARIO_TIME_FACTOR=${SCENARIO_TIME_FACTOR:-1}
 mkdir -p "$SCENARIO_OUT"
 
 # What the harness treats as a kernel bug when it shows up in the kernel

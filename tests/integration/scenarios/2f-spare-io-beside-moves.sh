@@ -17,11 +17,13 @@
 # `unremap 2000` takes block 2000 back to main meanwhile; the batch, once
 # it succeeds, has block 2000 remapped again (not reported on a spare
 # block it no longer has).
-# Prints the remaps' times as figures (figures.txt).
+# Prints the remaps' times as figures (figures.txt). The slow regions'
+# 3 s are scaled by SCENARIO_TIME_FACTOR (the debug kernel's 3).
 # timeout: 300
 source "$(dirname "$0")/../lib.sh"
 source "$REPO/tests/integration/remap-lib.sh"
 
+slow_ms=$((3000 * SCENARIO_TIME_FACTOR))
 lm=$(mk_loop 64M main)
 ls=$(mk_loop 16M spare)
 N=$(blockdev --getsz "$lm")
@@ -35,7 +37,7 @@ remap_create r0 /dev/mapper/mainx "$ls"
 po=$(remap_stat r0 pool_offset)
 dm_remove r0
 # flushes (every commit's) are not held: only I/O to spare block 0 is slow
-slow=$(mk_slow_region sslow "$ls" "$po" 8 3000 0)
+slow=$(mk_slow_region sslow "$ls" "$po" 8 "$slow_ms" 0)
 remap_create r0 /dev/mapper/mainx "$slow"
 
 log "a read of block 10 remaps it to spare block 0 with sector 83 lost"
@@ -72,7 +74,7 @@ remap_beside() {
 	ms=$(ms_since "$t0")
 	(($(inflight_writes) > 0)) ||
 		die "the remap of block $block returned only after $what on the spare (${ms} ms)"
-	echo "remap of a block while $what takes 3 s on the spare: $ms ms" |
+	echo "remap of a block while $what takes $((slow_ms / 1000)) s on the spare: $ms ms" |
 		tee -a "$SCENARIO_OUT/figures.txt"
 	wait $! || die "$what failed"
 }
@@ -107,7 +109,7 @@ check_block "after the reload"
 log "(c) a batch waits for a slow move, with a block marked; a single remap beside it"
 lm2=$(mk_loop 64M main2)
 ls2=$(mk_loop 16M spare2)
-slow2=$(mk_slow_region mslow "$lm2" 2048 2048 3000 0)
+slow2=$(mk_slow_region mslow "$lm2" 2048 2048 "$slow_ms" 0)
 remap_create r1 "$slow2" "$ls2"
 # wait_moving BLOCK -- until block BLOCK of r1 is being moved (5 s at most)
 wait_moving() {
@@ -128,7 +130,7 @@ dmsetup message r1 0 remap 1500 >/dev/null
 ms=$(ms_since "$t0")
 [[ $(dmsetup message r1 0 list 300 1) == "300 "*M* ]] ||
 	die "the remap of block 1500 returned only after block 300's move (${ms} ms)"
-echo "remap of a block while a batch waits for a 3 s move: $ms ms" |
+echo "remap of a block while a batch waits for a $((slow_ms / 1000)) s move: $ms ms" |
 	tee -a "$SCENARIO_OUT/figures.txt"
 wait "$slow_move" || die "the remap of block 300 failed"
 wait "$batch" || die "the remap of blocks 1000 and 300 failed"
@@ -143,7 +145,7 @@ reply=/tmp/dmremap-$SCENARIO_NAME-reply
 at_cleanup "rm -f $reply"
 dmsetup message r1 0 remap 2000 310 >"$reply" &
 batch=$!
-sleep 1 # the batch finds block 2000 remapped, then waits for block 310
+sleep "$SCENARIO_TIME_FACTOR" # the batch finds block 2000 remapped, then waits for block 310
 dmsetup message r1 0 unremap 2000 >/dev/null
 [[ $(dmsetup message r1 0 list 310 1) == "310 "*M* ]] ||
 	die "block 310's move ended before the unremap: nothing tested"
