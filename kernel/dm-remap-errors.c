@@ -786,13 +786,14 @@ static bool is_media_error(blk_status_t error)
  * can do something about it, takes the bio back for the worker. Returns
  * the end_io() verdict: DM_ENDIO_INCOMPLETE if it took the bio,
  * DM_ENDIO_REQUEUE if it would but a noflush suspend is waiting (the bio
- * comes back after the resume), else DM_ENDIO_DONE.
+ * comes back after the resume, uncounted), else DM_ENDIO_DONE.
  */
 int remap_end_io_error(struct remap_c *rc, struct bio *bio,
 		       struct remap_io *io, blk_status_t error)
 {
 	bool write = bio_data_dir(bio) == WRITE;
 	enum req_op op = bio_op(bio);
+	bool takes;
 
 	if (io->on_spare) {
 		/* a failed discard loses no data: it counts nowhere */
@@ -803,11 +804,17 @@ int remap_end_io_error(struct remap_c *rc, struct bio *bio,
 	if (io->redone || (op != REQ_OP_READ && op != REQ_OP_WRITE) ||
 	    !is_media_error(error))
 		return DM_ENDIO_DONE;
-	if (dm_noflush_suspending(rc->ti))
+	takes = READ_ONCE(rc->auto_remap) ||
+		(!write && READ_ONCE(rc->read_retries));
+	/*
+	 * Only a bio the workers would take keeps a noflush suspend waiting;
+	 * it is counted when it fails again after the resume. Any other error
+	 * goes up now, counted, suspending or not.
+	 */
+	if (takes && dm_noflush_suspending(rc->ti))
 		return DM_ENDIO_REQUEUE;
 	atomic64_inc(write ? &rc->stats.write_errors : &rc->stats.read_errors);
-	if (write ? !READ_ONCE(rc->auto_remap) :
-		    !READ_ONCE(rc->auto_remap) && !READ_ONCE(rc->read_retries))
+	if (!takes)
 		return DM_ENDIO_DONE;
 	remap_leave_bank(rc, io);
 	remap_defer_bio(rc, bio);

@@ -699,6 +699,21 @@ static void log_load(struct remap_metadata *md, unsigned int copy,
 }
 
 /*
+ * A load that failed leaves no verdict on the copies behind: an instance
+ * that is not loaded has no metadata state of its own (status says
+ * "unloaded", health does not count a degraded copy), and a retried load
+ * judges them afresh.
+ */
+static void forget_copies(struct remap_metadata *md)
+{
+	unsigned int c;
+
+	md->state = REMAP_METADATA_OK;
+	for (c = 0; c < DM_REMAP_NR_COPIES; c++)
+		md->heal[c] = false;
+}
+
+/*
  * (Re)reads the newest consistent state and calls @fn for every remap in it.
  * A copy that is bad or older is rewritten whole by the next commit.
  */
@@ -743,10 +758,12 @@ int remap_metadata_load(struct remap_metadata *md, remap_metadata_entry_fn fn,
 	start = load_now();
 	r = walk_entries(md, best, fn, context, &clock);
 	clock.walk_ns = ns_since(start);
-	if (r)
+	if (r) {
 		*error = "Metadata table is inconsistent";
-	else
+		forget_copies(md);
+	} else {
 		log_load(md, best, &clock);
+	}
 out:
 	mutex_unlock(&md->commit_lock);
 	kvfree(sb);

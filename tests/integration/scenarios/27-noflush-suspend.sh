@@ -6,6 +6,10 @@
 # which requeues them, so `dmsetup suspend --noflush` returns while both
 # readers wait. After the resume the reads are done again and fail as they
 # should (the sectors lost); other data reads back.
+# With auto remap off and read_retries 0 there is nothing to wait for: a
+# read that fails while a noflush suspend waits for it (its sector an
+# `error` segment under a 3 s dm-delay) fails at once, counted in
+# read_errors, and is not kept until the resume.
 # timeout: 300
 source "$(dirname "$0")/../lib.sh"
 source "$REPO/tests/integration/remap-lib.sh"
@@ -50,3 +54,27 @@ done
 assert_eq 8 "$(remap_status r0 lost_sectors)" "lost_sectors after the requeued read"
 assert_eq "$before" "$(dd if=/dev/mapper/r0 bs=4k skip=4999 count=1 iflag=direct status=none | sha256sum)" \
 	"neighbour block"
+
+log "auto remap off, read_retries 0: a read failing during a noflush suspend goes up at once"
+lm=$(mk_loop 16M main2)
+ls=$(mk_loop 16M spare2)
+dm_create mainx "0 83 linear $lm 0
+83 1 error
+84 $(($(blockdev --getsz "$lm") - 84)) linear $lm 84"
+slow=$(mk_slow_region slow /dev/mapper/mainx 80 8 $((3000 * SCENARIO_TIME_FACTOR)) 0)
+remap_create r1 "$slow" "$ls" no_auto_remap read_retries 0
+dd if=/dev/mapper/r1 of=/dev/null bs=512 skip=83 count=1 iflag=direct status=none &
+reader=$!
+wait_inflight_read r1
+timeout $T dmsetup suspend --noflush r1 || die "noflush suspend of r1 failed or hung"
+for _ in $(seq 50); do
+	kill -0 "$reader" 2>/dev/null || break
+	sleep 0.1
+done
+kill -0 "$reader" 2>/dev/null && die "the failed read is kept until the resume although nothing would redo it"
+rc=0
+wait "$reader" || rc=$?
+((rc != 0)) || die "a read of an error segment succeeded"
+assert_eq 1 "$(remap_status r1 read_errors)" "read_errors, counted while suspended"
+timeout $T dmsetup resume r1 || die "resume of r1 failed"
+assert_eq 0 "$(remap_status r1 remapped)" "remapped with auto remap off"

@@ -9,7 +9,11 @@
 # metadata_state `unloaded` rather than claim an empty table. Two faults:
 # (1) table block 0 of both copies unreadable (a dm `error` segment under
 # the spare), and (2) a load that fails half-way (a second entry for
-# block 3 in both copies), then repaired.
+# block 3 in both copies), then repaired. (3) As (2) in copy 0, with copy
+# 1's superblock destroyed: the failed load, which judged copy 1 bad,
+# leaves no degraded state behind (health 100, ok, no reason), and the
+# load after the repair finds copy 1 bad again and the next commit heals
+# it.
 # timeout: 300
 source "$(dirname "$0")/../lib.sh"
 source "$REPO/tests/integration/remap-lib.sh"
@@ -103,6 +107,27 @@ timeout $T dmsetup resume r0 ||
 assert_eq "$before_list" "$(dmsetup message r0 0 list)" "remaps after the repaired load"
 assert_eq 3 "$(remap_status r0 remapped)" "remapped after the repaired load"
 assert_eq "$before_sha" "$(sha /dev/mapper/r0)" "data after the repaired load"
+
+log "3: copy 0 fails half-way and copy 1's superblock is destroyed"
+timeout $T dmsetup reload r0 <<<"$table" || die "reload failed"
+timeout $T dmsetup suspend r0 || die "suspend failed"
+python3 "$TOOLS/spare_edit.py" "$sl" random "$c1"
+python3 "$TOOLS/spare_edit.py" "$sl" entry 8 3 3 0
+m=$(kernel_log_mark degraded-half)
+assert_fails timeout $T dmsetup resume r0
+kernel_log_since_mark "$m" | grep -q "metadata copy 1 is bad or stale" || die "bad copy 1 not logged"
+kernel_log_since_mark "$m" | grep -q "metadata: block 3 cannot be loaded" || die "duplicate not logged"
+refused_while_unloaded degraded-half
+assert_eq 100 "$(remap_status r0 health_score)" "health score while not loaded"
+assert_eq ok "$(remap_status r0 health_state)" "health state while not loaded"
+dmsetup message r0 0 health | grep -qx "reasons=none" ||
+	die "the failed load left a reason behind: $(dmsetup message r0 0 health)"
+python3 "$TOOLS/spare_edit.py" "$sl" entry 8 3 -1 0
+timeout $T dmsetup resume r0 || die "resume failed after the repair of copy 0"
+assert_eq degraded "$(remap_status r0 metadata_state)" "metadata_state with copy 1 bad"
+dmsetup message r0 0 commit >/dev/null || die "commit with copy 1 bad"
+assert_eq ok "$(remap_status r0 metadata_state)" "metadata_state after the commit healed copy 1"
+assert_eq "$before_list" "$(dmsetup message r0 0 list)" "remaps after case 3"
 
 log "loaded: the same messages work again"
 dmsetup message r0 0 remap 7 >/dev/null || die "remap after the load"
