@@ -807,9 +807,9 @@ int remap_end_io_error(struct remap_c *rc, struct bio *bio,
 	takes = READ_ONCE(rc->auto_remap) ||
 		(!write && READ_ONCE(rc->read_retries));
 	/*
-	 * Only a bio the workers would take keeps a noflush suspend waiting;
-	 * it is counted when it fails again after the resume. Any other error
-	 * goes up now, counted, suspending or not.
+	 * Only a bio the workers would take is held across a noflush suspend
+	 * (the suspend need not wait for its redo); it is counted when it
+	 * fails again after the resume. Any other error goes up now, counted.
 	 */
 	if (takes && dm_noflush_suspending(rc->ti))
 		return DM_ENDIO_REQUEUE;

@@ -699,21 +699,6 @@ static void log_load(struct remap_metadata *md, unsigned int copy,
 }
 
 /*
- * A load that failed leaves no verdict on the copies behind: an instance
- * that is not loaded has no metadata state of its own (status says
- * "unloaded", health does not count a degraded copy), and a retried load
- * judges them afresh.
- */
-static void forget_copies(struct remap_metadata *md)
-{
-	unsigned int c;
-
-	md->state = REMAP_METADATA_OK;
-	for (c = 0; c < DM_REMAP_NR_COPIES; c++)
-		md->heal[c] = false;
-}
-
-/*
  * (Re)reads the newest consistent state and calls @fn for every remap in it.
  * A copy that is bad or older is rewritten whole by the next commit.
  */
@@ -723,6 +708,7 @@ int remap_metadata_load(struct remap_metadata *md, remap_metadata_entry_fn fn,
 	struct dm_remap_disk_superblock *sb;
 	struct load_clock clock = {};
 	bool ok[DM_REMAP_NR_COPIES];
+	enum remap_metadata_state state;
 	unsigned int c;
 	u64 start;
 	int best, r;
@@ -742,11 +728,11 @@ int remap_metadata_load(struct remap_metadata *md, remap_metadata_entry_fn fn,
 	md->seq = le64_to_cpu(sb[best].seq);
 	md->table_used = le64_to_cpu(sb[best].table_used);
 	md->nr_remaps = le64_to_cpu(sb[best].nr_remaps);
-	md->state = REMAP_METADATA_OK;
+	state = REMAP_METADATA_OK;
 	for (c = 0; c < DM_REMAP_NR_COPIES; c++) {
 		md->heal[c] = !ok[c] || le64_to_cpu(sb[c].seq) != md->seq;
 		if (md->heal[c]) {
-			md->state = REMAP_METADATA_DEGRADED;
+			state = REMAP_METADATA_DEGRADED;
 			DMWARN("%pg: metadata copy %u is bad or stale; the next commit rewrites it",
 			       md->bdev, c);
 		}
@@ -760,10 +746,16 @@ int remap_metadata_load(struct remap_metadata *md, remap_metadata_entry_fn fn,
 	clock.walk_ns = ns_since(start);
 	if (r) {
 		*error = "Metadata table is inconsistent";
-		forget_copies(md);
-	} else {
-		log_load(md, best, &clock);
+		goto out;
 	}
+	/*
+	 * The copies' verdict only for a table that loaded: until then the
+	 * instance has no metadata state of its own (status says "unloaded"
+	 * and health must not count a degraded copy), and a retried load
+	 * judges the copies afresh.
+	 */
+	WRITE_ONCE(md->state, state);
+	log_load(md, best, &clock);
 out:
 	mutex_unlock(&md->commit_lock);
 	kvfree(sb);
@@ -1029,7 +1021,8 @@ static int commit_staged(struct remap_metadata *md)
 	md->nr_remaps += delta[written & (1U << first) ? first : !first];
 	md->seq = seq;
 	md->table_used = new_used;
-	md->state = written == 3 ? REMAP_METADATA_OK : REMAP_METADATA_DEGRADED;
+	WRITE_ONCE(md->state, written == 3 ? REMAP_METADATA_OK :
+						 REMAP_METADATA_DEGRADED);
 	atomic64_inc(&md->commits);
 	return 0;
 }

@@ -66,6 +66,7 @@ remap_create r1 "$slow" "$ls" no_auto_remap read_retries 0
 dd if=/dev/mapper/r1 of=/dev/null bs=512 skip=83 count=1 iflag=direct status=none &
 reader=$!
 wait_inflight_read r1
+kill -0 "$reader" 2>/dev/null || die "the read of r1 ended before the suspend: nothing tested"
 timeout $T dmsetup suspend --noflush r1 || die "noflush suspend of r1 failed or hung"
 for _ in $(seq 50); do
 	kill -0 "$reader" 2>/dev/null || break
