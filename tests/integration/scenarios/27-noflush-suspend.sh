@@ -72,7 +72,10 @@ for _ in $(seq 50); do
 	kill -0 "$reader" 2>/dev/null || break
 	sleep 0.1
 done
-kill -0 "$reader" 2>/dev/null && die "the failed read is kept until the resume although nothing would redo it"
+if kill -0 "$reader" 2>/dev/null; then
+	dmsetup resume r1 # so that the cleanup can remove it
+	die "the failed read is kept until the resume although nothing would redo it"
+fi
 rc=0
 wait "$reader" || rc=$?
 ((rc != 0)) || die "a read of an error segment succeeded"
