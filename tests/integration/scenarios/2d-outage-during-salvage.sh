@@ -8,7 +8,9 @@
 # `error` over everything until two reads have failed, then back. Afterwards (a second
 # read after the quiet time, if the move gave up during the outage) only S
 # is lost: lost_sectors 1, one block remapped, the 7 other sectors of the
-# block read back as written and S fails.
+# block read back as written and S fails. The 300 ms are scaled by
+# SCENARIO_TIME_FACTOR (the debug kernel's 3), so that the salvage still
+# outlasts the switch of mb.
 # timeout: 300
 source "$(dirname "$0")/../lib.sh"
 source "$REPO/tests/integration/remap-lib.sh"
@@ -19,6 +21,7 @@ spare=$(mk_loop 8M spare)
 N=$(blockdev --getsz "$lm")
 T=60
 B=1000             # the block (4 KiB) with the bad sector
+D=$((300 * SCENARIO_TIME_FACTOR)) # ms a read of mf takes
 S=$((B * 8 + 5))   # the bad sector
 mark=$(kernel_log_mark)
 dm_create mb "0 $N linear $lm 0"
@@ -43,7 +46,8 @@ switch_mb() {
 	timeout $T dmsetup resume mb
 }
 # reads mf completed (failed ones too), from its block-layer statistics
-mf_reads() { awk '{print $1}' "/sys/block/$(dm_kname mf)/stat"; }
+mf_stat=/sys/block/$(dm_kname mf)/stat
+mf_reads() { awk '{print $1}' "$mf_stat"; }
 wait_reads() { # N: until mf has completed N reads (at most 30 s)
 	local end=$((SECONDS + 30))
 	while (($(mf_reads) < $1)); do
@@ -53,10 +57,10 @@ wait_reads() { # N: until mf has completed N reads (at most 30 s)
 }
 
 switch_mb bad
-timeout $T dmsetup reload mf <<<"0 $N delay /dev/mapper/mb 0 300"
+timeout $T dmsetup reload mf <<<"0 $N delay /dev/mapper/mb 0 $D"
 timeout $T dmsetup resume mf
 base=$(mf_reads)
-log "reading block $B (bad sector $S) through 300 ms reads"
+log "reading block $B (bad sector $S) through $D ms reads"
 dd if=/dev/mapper/r0 of=/dev/null bs=4k skip=$B count=1 iflag=direct status=none 2>/dev/null &
 reader=$!
 # the bio, its read again, the probe, the salvage's whole-block read and
