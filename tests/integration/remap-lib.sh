@@ -152,6 +152,15 @@ null_bad() {
 	echo "$2" >"/sys/kernel/config/nullb/$1/badblocks"
 }
 
+# bad_sector_table DEV SECTOR -- a dm table over all of DEV whose sector
+# SECTOR is a one-sector `error` segment (a truly bad sector), the rest
+# linear.
+bad_sector_table() {
+	local dev=$1 s=$2 n
+	n=$(blockdev --getsz "$dev")
+	printf '%s\n' "0 $s linear $dev 0" "$s 1 error" "$((s + 1)) $((n - s - 1)) linear $dev $((s + 1))"
+}
+
 # dm_events NAME -- the device's event counter.
 dm_events() {
 	dmsetup info -c --noheadings -o events "$1" | tr -d ' '

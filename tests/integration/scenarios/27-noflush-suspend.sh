@@ -58,9 +58,7 @@ assert_eq "$before" "$(dd if=/dev/mapper/r0 bs=4k skip=4999 count=1 iflag=direct
 log "auto remap off, read_retries 0: a read failing during a noflush suspend goes up at once"
 lm=$(mk_loop 16M main2)
 ls=$(mk_loop 16M spare2)
-dm_create mainx "0 83 linear $lm 0
-83 1 error
-84 $(($(blockdev --getsz "$lm") - 84)) linear $lm 84"
+dm_create mainx "$(bad_sector_table "$lm" 83)"
 slow=$(mk_slow_region slow /dev/mapper/mainx 80 8 $((3000 * SCENARIO_TIME_FACTOR)) 0)
 remap_create r1 "$slow" "$ls" no_auto_remap read_retries 0
 dd if=/dev/mapper/r1 of=/dev/null bs=512 skip=83 count=1 iflag=direct status=none &

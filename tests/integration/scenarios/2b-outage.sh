@@ -57,7 +57,7 @@ log "outage_errors $oe, outages $(remap_stat r0 outages), read_errors $(remap_st
 log "a real media error after the outage is still moved"
 sleep 6 # past the quiet time after the last failed probe
 assert_eq 0 "$(remap_stat r0 outage)" "outage over"
-timeout $T dmsetup reload mf <<<"$(printf '%s\n' "0 8004 linear $lm 0" "8004 1 error" "8005 $((N - 8005)) linear $lm 8005")"
+timeout $T dmsetup reload mf <<<"$(bad_sector_table "$lm" 8004)"
 timeout $T dmsetup resume mf
 assert_fails dd if=/dev/mapper/r0 of=/dev/null bs=4k skip=1000 count=1 iflag=direct status=none
 assert_eq 1 "$(remap_status r0 lost_sectors)" "the bad sector is lost"

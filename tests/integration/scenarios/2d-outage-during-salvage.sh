@@ -35,8 +35,7 @@ dd if="$pattern" of=/dev/mapper/r0 bs=1M oflag=direct status=none
 
 mb_table() { # the bad sector S, or everything failing
 	if [[ $1 == bad ]]; then
-		printf '%s\n' "0 $S linear $lm 0" "$S 1 error" \
-			"$((S + 1)) $((N - S - 1)) linear $lm $((S + 1))"
+		bad_sector_table "$lm" "$S"
 	else
 		echo "0 $N error"
 	fi

@@ -26,11 +26,8 @@ source "$REPO/tests/integration/remap-lib.sh"
 slow_ms=$((3000 * SCENARIO_TIME_FACTOR))
 lm=$(mk_loop 64M main)
 ls=$(mk_loop 16M spare)
-N=$(blockdev --getsz "$lm")
 dd if=/dev/urandom of="$lm" bs=1M count=64 oflag=direct status=none
-dm_create mainx "0 83 linear $lm 0
-83 1 error
-84 $((N - 84)) linear $lm 84"
+dm_create mainx "$(bad_sector_table "$lm" 83)"
 
 # where spare block 0 lies: format once, then put a slow region over it
 remap_create r0 /dev/mapper/mainx "$ls"
