@@ -12,6 +12,11 @@
 # OUTDIR/lintian.txt; the last line names the packages.
 # JOBS (default 2) is passed to dpkg-buildpackage -j.
 #
+# While it builds it holds an exclusive lock on OUTDIR.lock (build/deb.lock),
+# which tests/integration/run.sh takes before it boots the VM that installs
+# the packages; DMREMAP_DEB_LOCK_HELD=1 says the caller took it already
+# (tests/run-all.sh, which starts this beside the VM).
+#
 # Exit status: non-zero if the build fails or lintian reports an error or
 # a warning that debian/*lintian-overrides does not explain.
 set -euo pipefail
@@ -27,6 +32,11 @@ for tool in dpkg-buildpackage dh dh_dkms lintian; do
 	command -v "$tool" >/dev/null ||
 		{ echo "build-deb: $tool not found (make deps installs it)" >&2; exit 1; }
 done
+
+if [[ ${DMREMAP_DEB_LOCK_HELD:-} != 1 ]]; then
+	exec 8>"$out.lock"
+	flock -x 8
+fi
 
 rm -rf "$out/src" "$out"/*.deb "$out"/*.buildinfo "$out"/*.changes
 mkdir -p "$src"

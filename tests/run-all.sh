@@ -8,7 +8,12 @@
 #   userspace    GoogleTest suites through ctest
 #   kunit        KUnit suites in a UML kernel (tests/kunit/run.sh)
 #   packages     the Debian packages build and pass lintian (make deb); the
-#                integration scenario 90-packages installs them in the VM
+#                integration scenario 90-packages installs them in the VM.
+#                When integration comes later in the run, the package build
+#                runs beside the VM instead (nice 19, so it takes only the
+#                CPU the VM leaves idle), and its line is printed after
+#                integration's; run.sh waits for it before the systemd VM
+#                that installs the packages.
 #   integration  scenarios in a QEMU VM (tests/integration/run.sh)
 # Each part's own summary is printed as it finishes; the last line adds them
 # up as "N passed, N failed". Exit status 0 only if nothing failed.
@@ -18,6 +23,8 @@
 # DMREMAP_CACHE_DIR (default /var/cache/dm-remap) holds every cache the
 # parts keep (KUnit tree, VM kernel and initramfs); scripts/test-fresh.sh
 # runs the suite from a clean clone with an empty one.
+# DMREMAP_INTEGRATION_RUN (for the harness's own tests) runs instead of
+# tests/integration/run.sh.
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -87,6 +94,43 @@ from_summary() { # part log
 	count "$1" "$p" "$f"
 }
 
+# The package build beside the VM: it needs no VM, and the VM's scenarios
+# but 90-packages need no packages, so it need not add its minutes to the
+# run. It holds build/deb.lock (scripts/build-deb.sh) from before it starts,
+# so that run.sh, which takes that lock before the systemd VM, cannot boot
+# it on packages not yet built. pkg_pid: the build's pid while it runs.
+pkg_pid=
+packages_beside_vm() {
+	local lock=$REPO/build/deb.lock fd
+	mkdir -p "${lock%/*}"
+	exec {fd}>"$lock"
+	flock -x "$fd"
+	DMREMAP_DEB_LOCK_HELD=1 nice -n 19 make -s deb >"$logdir/packages.log" 2>&1 &
+	pkg_pid=$!
+	# Only the build keeps the lock: closed here, run.sh does not inherit it.
+	exec {fd}>&-
+}
+
+packages_collect() {
+	local rc=0
+	wait "$pkg_pid" || rc=$?
+	pkg_pid=
+	if ((rc == 0)); then
+		count packages 1 0
+		return
+	fi
+	echo "-- packages: 'make -s deb' exited with status $rc" >>"$logdir/packages.log"
+	echo "-- packages failed; its log ($logdir/packages.log):"
+	tail -n 60 "$logdir/packages.log"
+	count packages 0 1
+}
+
+# later PART: PART comes after the part being run.
+later() {
+	local rest=${parts#*"$part"}
+	[[ " $rest " == *" $1 "* ]]
+}
+
 for part in $parts; do
 	case $part in
 	build) single build build_clean ;;
@@ -96,7 +140,13 @@ for part in $parts; do
 		grep -E '^(PASS|FAIL|    \|)' "$logdir/harness.log" | grep -v '^PASS' | head -n 60
 		from_summary harness "$logdir/harness.log"
 		;;
-	packages) single packages make -s deb ;;
+	packages)
+		if later integration; then
+			packages_beside_vm
+		else
+			single packages make -s deb
+		fi
+		;;
 	userspace)
 		ensure_built || { count userspace 0 1; continue; }
 		ctest --test-dir build --output-on-failure >"$logdir/userspace.log" 2>&1
@@ -117,12 +167,16 @@ for part in $parts; do
 		;;
 	integration)
 		ensure_built || { count integration 0 1; continue; }
-		tests/integration/run.sh 2>&1 | tee "$logdir/integration.log"
+		"${DMREMAP_INTEGRATION_RUN:-tests/integration/run.sh}" 2>&1 | tee "$logdir/integration.log"
 		from_summary integration "$logdir/integration.log"
+		[[ -z $pkg_pid ]] || packages_collect
 		;;
 	*) echo "run-all: unknown part $part" >&2; count "$part" 0 1 ;;
 	esac
 done
 
+# A run that skipped integration's end (its build failed) still waits for
+# the package build and counts it.
+[[ -z $pkg_pid ]] || packages_collect
 echo "$passed passed, $failed failed"
 ((failed == 0))

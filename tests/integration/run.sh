@@ -155,6 +155,18 @@ if ((${#plain[@]})); then
 	boot_vm "${plain[@]}"
 fi
 if ((${#systemd[@]})); then
+	# Its scenario installs the packages: a package build still running
+	# (scripts/build-deb.sh holds the lock, as when tests/run-all.sh runs
+	# it beside the first VM) must end first.
+	deb_lock=${DMREMAP_DEB_DIR:-$REPO/build/deb}.lock
+	if [[ -e $deb_lock ]]; then
+		exec 7<"$deb_lock"
+		if ! flock -n -s 7; then
+			echo "run.sh: waiting for the package build (make deb) to end"
+			flock -s 7
+		fi
+		exec 7<&-
+	fi
 	echo "run.sh: ${#systemd[@]} scenario(s) in a VM with systemd as PID 1; results in $results"
 	# run-in-vm.sh starts a new console.log: keep the first VM's.
 	[[ -f $results/console.log ]] && mv "$results/console.log" "$results/console-plain.log"
