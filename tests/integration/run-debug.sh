@@ -10,6 +10,7 @@
 #
 # 1. builds the debug kernel once (cached in $DMREMAP_CACHE_DIR/debug-kernel,
 #    about an hour on 2 shared cores) and dm-remap.ko for it from kernel/*.c;
+#    and the Debian packages (make deb) if 90-packages is selected;
 # 2. runs tests/integration/run.sh with DMREMAP_VM_KERNEL_DIR and
 #    DMREMAP_MODULE pointing at them, every timeout multiplied by
 #    DMREMAP_TIMEOUT_FACTOR (default 3), results in DMREMAP_RESULTS_DIR
@@ -23,8 +24,8 @@
 #
 # The last line is "integration-debug: N passed, N failed", where the
 # reports found in step 3 count as one failure each. Exit status 0 only if
-# every scenario passed and step 3 found nothing; 2 if the debug kernel or
-# module could not be built.
+# every scenario passed and step 3 found nothing; 2 if the debug kernel,
+# module or (with 90-packages selected) the packages could not be built.
 set -uo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -43,6 +44,17 @@ kdir=$("$SCRIPT_DIR/vm/debug-kernel.sh" --module) || {
 export DMREMAP_VM_KERNEL_DIR=$kdir
 export DMREMAP_MODULE=$kdir/module/kernel/dm-remap.ko
 export DMREMAP_RESULTS_DIR=${DMREMAP_RESULTS_DIR:-$REPO/build/integration-debug}
+
+# 90-packages installs the Debian packages, which make test builds in its
+# packages part: build them here when it is among the scenarios.
+if "$SCRIPT_DIR/run.sh" --list "$@" | grep -q '^90-packages'; then
+	echo "run-debug: building the packages that 90-packages installs (make deb)"
+	make -C "$REPO" -s deb || {
+		echo "run-debug: make deb failed (above)"
+		echo "integration-debug: 0 passed, 1 failed"
+		exit 2
+	}
+fi
 echo "run-debug: kernel $(<"$kdir/release") from $kdir, timeouts x$DMREMAP_TIMEOUT_FACTOR, results in $DMREMAP_RESULTS_DIR"
 
 t0=$SECONDS
