@@ -3,22 +3,32 @@
 #
 # tests/bench/in-vm.sh RESULTS_DIR [BENCH...] -- runs inside the bench VM
 # (tests/bench/run.sh boots it): each benchmark in turn, its output in
-# RESULTS_DIR/<bench>.log. Default: every tests/bench/*.sh that runs in a VM.
+# RESULTS_DIR/<bench>.log. Default: every tests/bench/*.sh whose header
+# says "Benchmark, not a test"; the profiles ("Profile, not a test"), ab.sh
+# and the libraries run only when named. `in-vm.sh --list` prints that
+# default list (no VM needed).
 # A benchmark that fails is reported and the others still run; the exit
 # status says whether all of them finished.
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-out=${1:?usage: in-vm.sh RESULTS_DIR [BENCH...]}
+
+default_benches() {
+	local f
+	for f in "$HERE"/*.sh; do
+		if sed -n '1,12p' "$f" | grep -q '^# Benchmark, not a test'; then
+			basename "$f" .sh
+		fi
+	done
+}
+if [[ ${1:-} == --list ]]; then
+	default_benches
+	exit 0
+fi
+
+out=${1:?usage: in-vm.sh RESULTS_DIR [BENCH...] | in-vm.sh --list}
 shift
 benches=("$@")
-if ((${#benches[@]} == 0)); then
-	for f in "$HERE"/*.sh; do
-		case ${f##*/} in
-		run.sh | in-vm.sh) ;;
-		*) benches+=("$(basename "$f" .sh)") ;;
-		esac
-	done
-fi
+((${#benches[@]})) || mapfile -t benches < <(default_benches)
 rc=0
 for b in "${benches[@]}"; do
 	echo "== $b"
