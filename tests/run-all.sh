@@ -44,9 +44,17 @@ count() { # part pass fail
 # log always ends with its exit status, so a part that fails without a word
 # still says how it ended.
 single() { # part command...
-	local part=$1 log=$logdir/$1.log rc=0
+	local part=$1 rc=0
 	shift
-	"$@" >"$log" 2>&1 || rc=$?
+	"$@" >"$logdir/$part.log" 2>&1 || rc=$?
+	single_result "$part" "$rc" "$@"
+}
+
+# single_result PART RC COMMAND...: counts a single part that ended with RC
+# (its output in $logdir/PART.log), as single does.
+single_result() {
+	local part=$1 rc=$2 log=$logdir/$1.log
+	shift 2
 	if ((rc == 0)); then
 		count "$part" 1 0
 		return
@@ -115,14 +123,7 @@ packages_collect() {
 	local rc=0
 	wait "$pkg_pid" || rc=$?
 	pkg_pid=
-	if ((rc == 0)); then
-		count packages 1 0
-		return
-	fi
-	echo "-- packages: 'make -s deb' exited with status $rc" >>"$logdir/packages.log"
-	echo "-- packages failed; its log ($logdir/packages.log):"
-	tail -n 60 "$logdir/packages.log"
-	count packages 0 1
+	single_result packages "$rc" make -s deb
 }
 
 # later PART: PART comes after the part being run.
